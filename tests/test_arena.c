@@ -1,0 +1,427 @@
+/* Arena tests: each call, the marks, chained and parent blocks, bad input, and a long
+   random run against a shadow model. */
+#include "test.h"
+#define ALLOC_IMPLEMENTATION
+#define ALLOC_DUMP
+#include "alloc.h"
+
+#define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
+
+static unsigned char mem[1 << 16];
+
+static void test_init(void)
+{
+    alloc_arena a;
+    alloc_stats s;
+    CHECK(alloc_arena_init(NULL, mem, sizeof mem) == ALLOC_ERR_INVALID);
+    CHECK(alloc_arena_init(&a, NULL, sizeof mem) == ALLOC_ERR_INVALID);
+    CHECK(alloc_arena_init(&a, mem, 0) == ALLOC_ERR_TOO_SMALL);
+    CHECK(alloc_arena_init(&a, mem, sizeof(alloc_arena_block)) == ALLOC_ERR_TOO_SMALL);
+    CHECK(alloc_arena_init(&a, mem + 1, ALLOC_ARENA_BLOCK_OVERHEAD) == ALLOC_ERR_TOO_SMALL);
+    CHECK(alloc_arena_init(&a, mem + 1, ALLOC_ARENA_BLOCK_OVERHEAD + 1) == ALLOC_OK);
+    CHECK(alloc_arena_alloc(&a, 1, 1) != NULL);
+    CHECK(alloc_arena_alloc(&a, 1, 1) == NULL);
+    CHECK(alloc_arena_init(&a, mem, sizeof mem) == ALLOC_OK);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    alloc_arena_stats(&a, &s);
+    CHECK(s.capacity == sizeof mem - sizeof(alloc_arena_block));
+    CHECK(s.used == 0 && s.free == s.capacity && s.largest_free == s.capacity);
+    CHECK(s.live_blocks == 0 && s.alloc_count == 0);
+}
+
+static void test_alloc_alignment(void)
+{
+    alloc_arena a;
+    size_t align;
+    unsigned char *prev_end = NULL;
+    alloc_arena_init(&a, mem, sizeof mem);
+    for (align = 1; align <= 4096; align *= 2) {
+        unsigned char *p = (unsigned char *)alloc_arena_alloc(&a, 3, align);
+        REQUIRE(p != NULL);
+        CHECK(ALIGNED(p, align));
+        CHECK(prev_end == NULL || p >= prev_end);   /* bump order, no overlap */
+        prev_end = p + 3;
+        CHECK(alloc_arena_owns(&a, p) && alloc_arena_owns(&a, p + 2));
+    }
+    CHECK(alloc_arena_alloc(&a, 8, 0) != NULL);   /* 0 means 1 */
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+}
+
+static void test_bad_input(void)
+{
+    alloc_arena a;
+    alloc_stats before, after;
+    size_t k, align;
+    alloc_arena_init(&a, mem, sizeof mem);
+    alloc_arena_alloc(&a, 10, 1);
+    alloc_arena_stats(&a, &before);
+    CHECK(alloc_arena_alloc(&a, 0, 8) == NULL);
+    CHECK(alloc_arena_alloc(&a, 16, 3) == NULL);
+    CHECK(alloc_arena_alloc(&a, 16, 24) == NULL);
+    CHECK(alloc_arena_alloc(&a, 16, (size_t)-1) == NULL);
+    for (k = 0; k <= 64; k++)
+        for (align = 1; align <= 4096; align *= 4)
+            CHECK(alloc_arena_alloc(&a, SIZE_MAX - k, align) == NULL);
+    CHECK(alloc_arena_alloc(&a, sizeof mem, 1) == NULL);
+    alloc_arena_stats(&a, &after);
+    CHECK(after.used == before.used && after.live_blocks == before.live_blocks);
+    CHECK(after.alloc_count == before.alloc_count);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+}
+
+static void test_exhaust_and_reset(void)
+{
+    alloc_arena a;
+    alloc_stats s;
+    size_t n = 0;
+    unsigned char *p;
+    alloc_arena_init(&a, mem, 1024);
+    while ((p = (unsigned char *)alloc_arena_alloc(&a, 10, 1)) != NULL) { test_fill(p, 10, n); n++; }
+    alloc_arena_stats(&a, &s);
+    CHECK(n == s.capacity / 10);
+    CHECK(s.live_blocks == n && s.fail_count == 1);
+    CHECK(s.free < 10);
+    alloc_arena_reset(&a);
+    alloc_arena_stats(&a, &s);
+    CHECK(s.used == 0 && s.live_blocks == 0 && s.peak_used == n * 10);
+    CHECK(alloc_arena_alloc(&a, s.capacity, 1) != NULL);   /* the whole block again */
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+}
+
+static void test_million_one_byte(void)
+{
+    static unsigned char big[1 << 20];
+    alloc_arena a;
+    size_t n = 0;
+    alloc_arena_init(&a, big, sizeof big);
+    while (alloc_arena_alloc(&a, 1, 1) != NULL) n++;
+    CHECK(n > 1000000);
+    CHECK(n == sizeof big - sizeof(alloc_arena_block));   /* no byte of overhead */
+}
+
+static void test_marks(void)
+{
+    alloc_arena a;
+    alloc_arena_mark m0, m1, m2;
+    unsigned char *p, *q, *r;
+    alloc_stats s;
+    alloc_arena_init(&a, mem, 4096);
+    p = (unsigned char *)alloc_arena_alloc(&a, 100, 8);
+    test_fill(p, 100, 1);
+    m0 = alloc_arena_save(&a);
+    q = (unsigned char *)alloc_arena_alloc(&a, 200, 8);
+    m1 = alloc_arena_save(&a);
+    r = (unsigned char *)alloc_arena_alloc(&a, 300, 8);
+    m2 = alloc_arena_save(&a);
+    CHECK(q != NULL && r != NULL);
+    alloc_arena_restore(&a, m2);                 /* nothing after m2: no change */
+    alloc_arena_restore(&a, m1);
+    alloc_arena_stats(&a, &s);
+    CHECK(s.live_blocks == 2);
+    CHECK(alloc_arena_alloc(&a, 300, 8) == r);    /* r's space is free again */
+    alloc_arena_restore(&a, m1);
+    alloc_arena_restore(&a, m1);                  /* the same mark twice: allowed */
+    alloc_arena_restore(&a, m0);
+    CHECK(alloc_arena_alloc(&a, 200, 8) == q);
+    CHECK(test_intact(p, 100, 1));                /* what came before the mark survives */
+    /* m2 is now ahead of the top: stale, refused, nothing changes. */
+    alloc_arena_restore(&a, m0);
+    CHECK_REPORTS(1, alloc_arena_restore(&a, m2));
+    CHECK(test_last_error == ALLOC_ERR_STALE_MARK);
+    CHECK(alloc_arena_alloc(&a, 8, 1) != NULL);
+    /* A mark from before a reset is stale even where its position looks valid. */
+    alloc_arena_reset(&a);
+    alloc_arena_alloc(&a, 2000, 1);
+    CHECK_REPORTS(1, alloc_arena_restore(&a, m0));
+    alloc_arena_stats(&a, &s);
+    CHECK(s.error_count == 2 && s.live_blocks == 1);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+}
+
+static void test_mark_other_arena(void)
+{
+    alloc_arena a, b;
+    alloc_arena_mark m;
+    alloc_arena_init(&a, mem, 1024);
+    alloc_arena_init(&b, mem + 1024, 1024);
+    m = alloc_arena_save(&a);
+    alloc_arena_alloc(&b, 10, 1);
+    CHECK_REPORTS(1, alloc_arena_restore(&b, m));
+    CHECK(test_last_error == ALLOC_ERR_STALE_MARK);
+    CHECK(alloc_arena_check(&b) == ALLOC_OK);
+}
+
+static void test_newest_in_place(void)
+{
+    alloc_arena a;
+    unsigned char *p, *q, *r;
+    alloc_stats s;
+    alloc_arena_init(&a, mem, 4096);
+    p = (unsigned char *)alloc_arena_alloc(&a, 16, 16);
+    q = (unsigned char *)alloc_arena_alloc(&a, 100, 16);
+    test_fill(q, 100, 7);
+    r = (unsigned char *)alloc_arena_realloc(&a, q, 1000, 16);   /* grow in place */
+    CHECK(r == q && test_intact(q, 100, 7));
+    r = (unsigned char *)alloc_arena_realloc(&a, q, 50, 16);     /* shrink in place */
+    CHECK(r == q && test_intact(q, 50, 7));
+    CHECK(alloc_arena_alloc(&a, 1, 1) == q + 50);
+    alloc_arena_free(&a, q + 50);                                 /* newest: given back */
+    CHECK(alloc_arena_alloc(&a, 1, 1) == q + 50);
+    /* Not the newest: realloc moves and copies; free is a no-op. */
+    test_fill(p, 16, 3);
+    r = (unsigned char *)alloc_arena_realloc(&a, p, 64, 16);
+    CHECK(r != NULL && r != p && test_intact(r, 16, 3));
+    alloc_arena_free(&a, q);
+    alloc_arena_stats(&a, &s);
+    CHECK(s.free_count == 1 && s.error_count == 0);
+    /* Foreign pointers are refused and reported. */
+    CHECK_REPORTS(1, alloc_arena_free(&a, mem + 8192));
+    CHECK_REPORTS(1, CHECK(alloc_arena_realloc(&a, mem + 8192, 4, 1) == NULL));
+    CHECK(test_last_error == ALLOC_ERR_FOREIGN);
+    CHECK_REPORTS(0, alloc_arena_free(&a, NULL));
+    /* Growth that does not fit fails and leaves the block as it was. */
+    r = (unsigned char *)alloc_arena_alloc(&a, 8, 8);
+    test_fill(r, 8, 9);
+    CHECK(alloc_arena_realloc(&a, r, 100000, 8) == NULL);
+    CHECK(test_intact(r, 8, 9));
+    CHECK(alloc_arena_realloc(&a, NULL, 8, 8) != NULL);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+}
+
+static void test_chained_blocks(void)
+{
+    alloc_arena a;
+    alloc_stats s;
+    unsigned char *p, *q;
+    alloc_arena_mark m;
+    alloc_arena_init(&a, mem, 512);
+    CHECK(alloc_arena_add(&a, mem + 1024, 1024) == ALLOC_OK);
+    CHECK(alloc_arena_add(&a, mem + 4096, 256) == ALLOC_OK);
+    CHECK(alloc_arena_add(&a, mem + 100, 100) == ALLOC_ERR_OVERLAP);
+    CHECK(alloc_arena_add(&a, mem + 1500, 1000) == ALLOC_ERR_OVERLAP);
+    CHECK(alloc_arena_add(&a, mem + 8000, 4) == ALLOC_ERR_TOO_SMALL);
+    CHECK(alloc_arena_add(&a, NULL, 4) == ALLOC_ERR_INVALID);
+    alloc_arena_stats(&a, &s);
+    CHECK(s.free_blocks == 2);
+    p = (unsigned char *)alloc_arena_alloc(&a, 400, 1);
+    CHECK(p >= mem && p < mem + 512);
+    m = alloc_arena_save(&a);
+    q = (unsigned char *)alloc_arena_alloc(&a, 400, 1);           /* does not fit: block 1 */
+    CHECK(q >= mem + 1024 && q < mem + 2048);
+    CHECK(alloc_arena_alloc(&a, 900, 1) == NULL);                 /* fits nowhere now */
+    CHECK(alloc_arena_alloc(&a, 200, 1) != NULL);                 /* block 1 still has room */
+    alloc_arena_restore(&a, m);                                    /* back into block 0 */
+    CHECK(alloc_arena_alloc(&a, 900, 1) != NULL);                 /* block 1 is empty again */
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    alloc_arena_reset(&a);
+    CHECK((unsigned char *)alloc_arena_alloc(&a, 1, 1) < mem + 512);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+}
+
+/* A parent that counts what it hands out, over a static pool. */
+typedef struct counting_parent { alloc_arena pool; int live, fail_after; } counting_parent;
+static void *cp_alloc(void *ctx, size_t size, size_t align)
+{
+    counting_parent *c = (counting_parent *)ctx;
+    void *p;
+    if (c->fail_after == 0) return NULL;
+    if (c->fail_after > 0) c->fail_after--;
+    p = alloc_arena_alloc(&c->pool, size, align);
+    if (p) c->live++;
+    return p;
+}
+static void cp_free(void *ctx, void *p) { if (p) ((counting_parent *)ctx)->live--; }
+
+static void test_parent(void)
+{
+    static unsigned char pool[1 << 18];
+    counting_parent cp;
+    alloc_allocator parent;
+    alloc_arena a;
+    alloc_stats s;
+    int i;
+    unsigned char *p;
+    alloc_arena_init(&cp.pool, pool, sizeof pool);
+    cp.live = 0;
+    cp.fail_after = -1;
+    parent.alloc = cp_alloc; parent.realloc = NULL; parent.free = cp_free; parent.ctx = &cp;
+    CHECK(alloc_arena_init_parent(&a, parent, 1100) == ALLOC_OK);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    for (i = 0; i < 50; i++) {
+        p = (unsigned char *)alloc_arena_alloc(&a, 300, 64);
+        REQUIRE(p != NULL);
+        CHECK(ALIGNED(p, 64));
+        test_fill(p, 300, (size_t)i);
+    }
+    CHECK(cp.live == 17);                                  /* three 300s per 1100-byte block */
+    p = (unsigned char *)alloc_arena_alloc(&a, 5000, 4096); /* larger than a block: its own */
+    CHECK(p != NULL && ALIGNED(p, 4096));
+    alloc_arena_stats(&a, &s);
+    CHECK(s.live_blocks == 51);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    alloc_arena_reset(&a);                                 /* blocks kept for reuse */
+    CHECK(cp.live == 18);
+    for (i = 0; i < 50; i++) CHECK(alloc_arena_alloc(&a, 300, 64) != NULL);
+    CHECK(cp.live == 18);
+    cp.fail_after = 0;                                     /* the parent runs dry */
+    alloc_arena_stats(&a, &s);
+    CHECK(alloc_arena_alloc(&a, 100000, 1) == NULL);
+    alloc_arena_stats(&a, &s);
+    CHECK(s.fail_count == 1 && s.live_blocks == 50);
+    alloc_arena_destroy(&a);
+    CHECK(cp.live == 0);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    CHECK(alloc_arena_alloc(&a, 8, 8) == NULL);
+}
+
+static void test_allocator_interface(void)
+{
+    alloc_arena a;
+    alloc_allocator al;
+    unsigned char *p;
+    alloc_arena_init(&a, mem, 4096);
+    al = alloc_arena_allocator(&a);
+    p = (unsigned char *)al.alloc(al.ctx, 64, 32);
+    CHECK(p != NULL && ALIGNED(p, 32));
+    test_fill(p, 64, 5);
+    p = (unsigned char *)al.realloc(al.ctx, p, 128, 32);
+    CHECK(p != NULL && test_intact(p, 64, 5));
+    al.free(al.ctx, p);
+    CHECK(al.alloc(al.ctx, 8, 1) == p);
+    al.free(al.ctx, NULL);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+}
+
+static void test_dump(void)
+{
+    static test_text t;
+    alloc_arena a;
+    alloc_arena_init(&a, mem, 512);
+    alloc_arena_add(&a, mem + 2048, 512);
+    alloc_arena_alloc(&a, 400, 1);
+    alloc_arena_alloc(&a, 300, 1);   /* does not fit in block 0: goes to block 1 */
+    t.len = 0;
+    alloc_arena_dump(&a, test_text_write, &t);
+    CHECK(strstr(t.buf, "block 0") != NULL);
+    CHECK(strstr(t.buf, "block 1") != NULL);
+    CHECK(strstr(t.buf, "<- top") != NULL);
+    CHECK(strstr(t.buf, "live 2") != NULL);
+    CHECK(strchr(t.buf, '#') != NULL);
+}
+
+static void test_result_strings(void)
+{
+    CHECK(strcmp(alloc_result_string(ALLOC_OK), "ok") == 0);
+    CHECK(strcmp(alloc_result_string(ALLOC_ERR_ALIGN), "alignment is not a power of two") == 0);
+    CHECK(strcmp(alloc_result_string((alloc_result)1), "unknown result") == 0);
+}
+
+/* Random operations against a shadow model: a stack of live allocations, each with its
+   address, size and fill. Marks are pushed and popped; restore drops the newer ones. */
+typedef struct shadow { unsigned char *p; size_t n, id; } shadow;
+static void test_random(void)
+{
+    static unsigned char buf[3][1 << 15];
+    static shadow live[20000];
+    static size_t mark_depth[64];
+    static alloc_arena_mark marks[64];
+    alloc_arena a;
+    int newest_known = 0;
+    size_t nlive = 0, nmarks = 0, step, steps = test_scaled(400000), next_id = 1, i;
+    alloc_stats s;
+    test_seed_from_env();
+    alloc_arena_init(&a, buf[0], sizeof buf[0]);
+    alloc_arena_add(&a, buf[1], sizeof buf[1]);
+    alloc_arena_add(&a, buf[2], sizeof buf[2]);
+    for (step = 0; step < steps; step++) {
+        size_t op = test_below(100);
+        if (op < 70 && nlive < 20000) {
+            size_t n = 1 + test_below(test_below(8) == 0 ? 2000 : 40);
+            size_t align = (size_t)1 << test_below(9);
+            unsigned char *p = (unsigned char *)alloc_arena_alloc(&a, n, align);
+            if (p != NULL) {
+                REQUIRE(ALIGNED(p, align));
+                REQUIRE(alloc_arena_owns(&a, p) && alloc_arena_owns(&a, p + n - 1));
+                /* No overlap: the newest block lies above the previous one in its block,
+                   or in a later block (check against every live block). */
+                if (nlive > 0) {
+                    shadow *q = &live[nlive - 1];
+                    REQUIRE(p >= q->p + q->n || p + n <= q->p);
+                }
+                test_fill(p, n, next_id);
+                live[nlive].p = p; live[nlive].n = n; live[nlive].id = next_id++;
+                nlive++;
+                newest_known = 1;
+            }
+        } else if (op < 78 && nmarks < 64) {
+            mark_depth[nmarks] = nlive;
+            marks[nmarks++] = alloc_arena_save(&a);
+        } else if (op < 86 && nmarks > 0) {
+            size_t k = test_below(nmarks);
+            alloc_arena_restore(&a, marks[k]);
+            nlive = mark_depth[k];
+            nmarks = k + 1;
+            newest_known = 0;
+        } else if (op < 92 && nlive > 0 && (nmarks == 0 || mark_depth[nmarks - 1] < nlive)) {
+            /* Free or resize the newest, when no mark was saved after it (a restore to
+               such a mark would free what it had grown by, which the model skips). */
+            shadow *q = &live[nlive - 1];
+            if (test_below(2)) {
+                /* Only an allocation the arena still knows as its newest is given back
+                   (after a restore or reset it knows none): its bytes are reused next. */
+                alloc_arena_free(&a, q->p);
+                if (newest_known) {
+                    nlive--;
+                    REQUIRE(alloc_arena_alloc(&a, 1, 1) == q->p);
+                    alloc_arena_free(&a, q->p);
+                }
+                newest_known = 0;
+            } else {
+                size_t n = 1 + test_below(500);
+                unsigned char *p = (unsigned char *)alloc_arena_realloc(&a, q->p, n, 1);
+                if (p != NULL) {
+                    REQUIRE(test_intact(p, n < q->n ? n : q->n, q->id));
+                    test_fill(p, n, q->id);
+                    newest_known = 1;
+                    if (p != q->p) {
+                        live[nlive].p = p; live[nlive].n = n; live[nlive].id = q->id;
+                        q->id = 0; q->n = 0;     /* the old copy stays allocated, unchecked */
+                        nlive++;
+                    } else {
+                        q->n = n;
+                    }
+                }
+            }
+        } else if (op == 99) {
+            alloc_arena_reset(&a);
+            nlive = 0;
+            nmarks = 0;
+            newest_known = 0;
+        }
+        if (step % 1024 == 0 || step == steps - 1) {
+            REQUIRE(alloc_arena_check(&a) == ALLOC_OK);
+            for (i = 0; i < nlive; i++) REQUIRE(test_intact(live[i].p, live[i].n, live[i].id));
+        }
+    }
+    alloc_arena_stats(&a, &s);
+    CHECK(s.error_count == 0);
+}
+
+int main(void)
+{
+    TEST_RUN(test_init);
+    TEST_RUN(test_alloc_alignment);
+    TEST_RUN(test_bad_input);
+    TEST_RUN(test_exhaust_and_reset);
+    TEST_RUN(test_million_one_byte);
+    TEST_RUN(test_marks);
+    TEST_RUN(test_mark_other_arena);
+    TEST_RUN(test_newest_in_place);
+    TEST_RUN(test_chained_blocks);
+    TEST_RUN(test_parent);
+    TEST_RUN(test_allocator_interface);
+    TEST_RUN(test_dump);
+    TEST_RUN(test_result_strings);
+    TEST_RUN(test_random);
+    return test_finish();
+}
