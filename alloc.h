@@ -292,6 +292,12 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 #endif
 #endif /* ALLOC_NO_ARENA */
 
+/* @@heap-api@@ */
+
+/* @@buddy-api@@ */
+
+/* @@slab-api@@ */
+
 #ifdef __cplusplus
 }
 #endif
@@ -1013,6 +1019,12 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 }
 #endif /* ALLOC_DUMP */
 #endif /* ALLOC_NO_ARENA */
+
+/* @@heap-impl@@ */
+
+/* @@buddy-impl@@ */
+
+/* @@slab-impl@@ */
 
 #ifdef __cplusplus
 }
