@@ -706,11 +706,12 @@ found:
 
 ALLOC_DEF void *alloc_arena_alloc(alloc_arena *a, size_t size, size_t align)
 {
-    /* The fast path: pad and size are checked against the room separately, so no sum can
-       wrap; align - 1 below is the mask of a power of two (0 and non-powers go slow). */
+    /* The fast path. pad and size are checked against the room separately, so no sum can
+       wrap; size - 1 < ... also refuses size 0. align 0 makes the mask all ones, so its
+       pad exceeds the room and it goes to the slow path too (which reads it as 1). */
     size_t pad = (size_t)((uintptr_t)0 - (uintptr_t)a->top) & (align - 1);
     size_t room = (size_t)(a->end - a->top);
-    if (ALLOC__LIKELY((align & (align - 1)) == 0 && align != 0 && size - 1 < room - pad && pad <= room)) {
+    if (ALLOC__LIKELY((align & (align - 1)) == 0 && pad <= room && size - 1 < room - pad)) {
         unsigned char *p = a->top + pad;
         ALLOC__UNPOISON(a->top, pad + size);   /* the padding too: all below top is open */
         a->top = p + size;

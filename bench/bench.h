@@ -1,0 +1,166 @@
+/* bench.h - what every benchmark program shares.
+ *
+ * A benchmark is a table of kernels: functions that run `n` operations of one allocator
+ * (or of a baseline: system malloc, a hand-written bump pointer or pool) from start to
+ * end. For each kernel the program reports
+ *   - the median time per operation over several runs, with the spread (min..max):
+ *     machines here are shared and noisy, so time is a guide, not a verdict;
+ *   - instructions per operation counted by valgrind --tool=callgrind, which is the same
+ *     on every run of the same binary: the program runs itself under callgrind with
+ *     "--kernel NAME" and collects inside that one function only (--toggle-collect).
+ * Targets are printed next to what was measured, with "ok" or "MISSED".
+ *
+ * Environment: BENCH_RUNS (timed runs per kernel, default 7), BENCH_NO_CALLGRIND=1 (skip
+ * the instruction counts), BENCH_SCALE (multiplies every kernel's n).
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define BENCH_KERNEL(name) static __attribute__((noinline, noclone, used)) void name(size_t n)
+#define BENCH_USED __attribute__((unused))
+#else
+#define BENCH_KERNEL(name) static void name(size_t n)
+#define BENCH_USED
+#endif
+
+typedef struct bench_kernel {
+    const char *name;        /* the C function's name too: callgrind collects inside it */
+    void (*fn)(size_t n);
+    size_t n;                /* operations per run */
+} bench_kernel;
+
+#define BENCH_ENTRY(fn, n) { #fn, fn, (n) }
+
+/* Defeats dead-code elimination: kernels fold what they allocate into this. */
+static volatile size_t bench_sink;
+
+static BENCH_USED double bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static BENCH_USED size_t bench_scaled(size_t n)
+{
+    const char *s = getenv("BENCH_SCALE");
+    double v = (double)n * (s ? atof(s) : 1.0);
+    return v < 1 ? 1 : (size_t)v;
+}
+
+static int bench_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct bench_result {
+    double ns_median, ns_min, ns_max;   /* per operation */
+    double instr;                       /* per operation; < 0 when not counted */
+} bench_result;
+
+/* Median, min and max nanoseconds per operation over BENCH_RUNS runs (one warm-up). */
+static BENCH_USED void bench_time(const bench_kernel *k, bench_result *r)
+{
+    double t[64];
+    const char *s = getenv("BENCH_RUNS");
+    int runs = s ? atoi(s) : 7, i;
+    size_t n = bench_scaled(k->n);
+    if (runs < 1) runs = 1;
+    if (runs > 64) runs = 64;
+    k->fn(n);
+    for (i = 0; i < runs; i++) {
+        double t0 = bench_now_ns();
+        k->fn(n);
+        t[i] = (bench_now_ns() - t0) / (double)n;
+    }
+    qsort(t, (size_t)runs, sizeof t[0], bench_cmp_double);
+    r->ns_median = t[runs / 2];
+    r->ns_min = t[0];
+    r->ns_max = t[runs - 1];
+}
+
+static BENCH_USED long bench_pid(void) { return (long)getpid(); }
+
+/* Instructions per operation of kernel k, counted by callgrind on this very program;
+   -1 when valgrind is missing or BENCH_NO_CALLGRIND is set. */
+static BENCH_USED double bench_instr(const char *self, const bench_kernel *k)
+{
+    char cmd[1024], out[256], line[512];
+    FILE *f;
+    double total = -1;
+    size_t n = k->n;
+    if (getenv("BENCH_NO_CALLGRIND")) return -1;
+    if (system("command -v valgrind >/dev/null 2>&1") != 0) return -1;
+    snprintf(out, sizeof out, "/tmp/bench-callgrind-%ld-%s.out", (long)bench_pid(), k->name);
+    snprintf(cmd, sizeof cmd,
+             "valgrind --tool=callgrind --callgrind-out-file=%s --toggle-collect=%s "
+             "--toggle-collect='%s.*' %s --kernel %s %zu >/dev/null 2>&1",
+             out, k->name, k->name, self, k->name, n);
+    if (system(cmd) != 0) return -1;
+    f = fopen(out, "r");
+    if (f == NULL) return -1;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "summary:", 8) == 0 || strncmp(line, "totals:", 7) == 0) {
+            total = atof(strchr(line, ':') + 1);
+            break;
+        }
+    }
+    fclose(f);
+    remove(out);
+    return total < 0 ? -1 : total / (double)n;
+}
+
+/* "--kernel NAME N": run one kernel once (this is what callgrind runs). Returns 1 if it
+   handled the command line. */
+static BENCH_USED int bench_kernel_mode(int argc, char **argv, const bench_kernel *ks, size_t count)
+{
+    size_t i;
+    if (argc < 4 || strcmp(argv[1], "--kernel") != 0) return 0;
+    for (i = 0; i < count; i++)
+        if (strcmp(ks[i].name, argv[2]) == 0) ks[i].fn((size_t)strtoull(argv[3], NULL, 10));
+    return 1;
+}
+
+/* Measures kernel i into r (time always, instructions where callgrind runs). */
+static BENCH_USED void bench_measure(const char *self, const bench_kernel *k, bench_result *r)
+{
+    bench_time(k, r);
+    r->instr = bench_instr(self, k);
+}
+
+static BENCH_USED void bench_print_header(const char *title)
+{
+    printf("\n== %s\n", title);
+    printf("%-34s %10s %19s %12s\n", "kernel", "ns/op", "(min..max)", "instr/op");
+}
+
+static BENCH_USED void bench_print(const bench_kernel *k, const bench_result *r)
+{
+    char ins[32];
+    if (r->instr >= 0) snprintf(ins, sizeof ins, "%.1f", r->instr);
+    else snprintf(ins, sizeof ins, "n/a");
+    printf("%-34s %10.2f   (%6.2f..%6.2f) %12s\n", k->name, r->ns_median, r->ns_min, r->ns_max, ins);
+}
+
+/* One target line: "what  measured  target  ok|MISSED". `le` = lower is better. */
+static BENCH_USED int bench_target(const char *what, double measured, double target, int le, const char *unit)
+{
+    int ok = le ? measured <= target : measured >= target;
+    if (measured < 0) {
+        printf("  target %-52s %10s   (%s %g%s)  not measured\n", what, "-", le ? "<=" : ">=", target, unit);
+        return 1;
+    }
+    printf("  target %-52s %10.2f%s (%s %g%s)  %s\n", what, measured, unit, le ? "<=" : ">=", target, unit, ok ? "ok" : "MISSED");
+    return ok;
+}
+
+#endif /* BENCH_H */
