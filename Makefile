@@ -52,3 +52,6 @@ $(BUILD)/bench/%: bench/%.c alloc.h $(BUILD)/stb_sprintf.o
 
 clean:
 	rm -rf $(BUILD)
+
+# More targets (cross builds, sizes, fuzzing, coverage) live in mk/*.mk.
+-include $(wildcard mk/*.mk)
