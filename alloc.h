@@ -359,8 +359,10 @@ typedef struct alloc_slab_info {
     size_t ctor_calls, dtor_calls;
 } alloc_slab_info;
 
-/* Largest slab alloc_slab_init picks by itself, and the smallest it tries. */
-#define ALLOC_SLAB_MIN_SIZE ((size_t)256)
+/* The smallest slab alloc_slab_init tries, and the largest it picks by itself. */
+#ifndef ALLOC_SLAB_MIN_SIZE
+#define ALLOC_SLAB_MIN_SIZE ((size_t)(sizeof(size_t) >= 4 ? 1024 : 256))
+#endif
 #ifndef ALLOC_SLAB_MAX_SIZE
 #define ALLOC_SLAB_MAX_SIZE ((size_t)1 << (sizeof(size_t) >= 4 ? 20 : 13))
 #endif
