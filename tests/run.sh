@@ -92,6 +92,8 @@ if [ -z "$ONLY" ]; then
     run_link exports-only-alloc "nm -g --defined-only $d/impl.o | awk '{print \$3}' > $d/syms.txt && test -s $d/syms.txt && ! grep -v '^alloc_' $d/syms.txt"
     run_link each-family-alone "sh $L/families.sh '$WARN' '$INC' $d"
     run_link freestanding-no-libc "sh $L/freestanding.sh '$WARN' '$INC' $d"
+    # Threads: the shared arena path and the lock wrapper under ThreadSanitizer.
+    run_link threads-tsan "clang -std=c11 -O1 -g -fsanitize=thread -pthread $WARN $INC tests/threads/arena_threads.c -o $d/threads && TSAN_OPTIONS=halt_on_error=1 $d/threads"
 fi
 
 say "log of the stb_sprintf builds: $log"
