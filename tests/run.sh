@@ -92,6 +92,11 @@ if [ -z "$ONLY" ]; then
     run_link exports-only-alloc "nm -g --defined-only $d/impl.o | awk '{print \$3}' > $d/syms.txt && test -s $d/syms.txt && ! grep -v '^alloc_' $d/syms.txt"
     run_link each-family-alone "sh $L/families.sh '$WARN' '$INC' $d"
     run_link freestanding-no-libc "sh $L/freestanding.sh '$WARN' '$INC' $d"
+    # Every fuzz target replays its seed corpus (ASan+UBSan), so none can rot.
+    for f in tests/fuzz/fuzz_*.c; do
+        t=$(basename "$f" .c); fam=${t#fuzz_}
+        run_link "$t-corpus" "clang -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -I. -Itests/fuzz $f tests/fuzz/driver.c -o $d/$t && $d/$t tests/fuzz/corpus/$fam/*"
+    done
     # Threads: the shared arena path and the lock wrapper under ThreadSanitizer.
     run_link threads-tsan "clang -std=c11 -O1 -g -fsanitize=thread -pthread $WARN $INC tests/threads/arena_threads.c -o $d/threads && TSAN_OPTIONS=halt_on_error=1 $d/threads"
 fi
