@@ -46,6 +46,9 @@
        ALLOC_NO_ARENA         undefined               all    compile the arena out
        ALLOC_DEBUG            undefined               impl   misuse stops in ALLOC_ON_ERROR;
                                                              fresh/freed memory filled with patterns
+       ALLOC_VALGRIND         undefined               impl   tell memcheck which bytes are free (needs
+                                                             valgrind/memcheck.h); ASan needs nothing:
+                                                             it is detected
        ALLOC_DUMP             undefined               impl   compile the text reports (_dump); needs
                                                              stb_sprintf.h on the include path
        ALLOC_STB_SPRINTF_H    "stb_sprintf.h"         impl   how the reports include stb_sprintf
@@ -503,6 +506,12 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
 #  include <sanitizer/asan_interface.h>
 #  define ALLOC__POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
 #  define ALLOC__UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#elif defined(ALLOC_VALGRIND)
+   /* The same through memcheck's client requests: free bytes are no-access, fresh ones
+      undefined (so a read of uninitialised allocation bytes is reported too). */
+#  include <valgrind/memcheck.h>
+#  define ALLOC__POISON(p, n)   ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
+#  define ALLOC__UNPOISON(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
 #else
 #  define ALLOC__POISON(p, n)   ((void)(p), (void)(n))
 #  define ALLOC__UNPOISON(p, n) ((void)(p), (void)(n))

@@ -92,6 +92,7 @@ if [ -z "$ONLY" ]; then
     run_link exports-only-alloc "nm -g --defined-only $d/impl.o | awk '{print \$3}' > $d/syms.txt && test -s $d/syms.txt && ! grep -v '^alloc_' $d/syms.txt"
     run_link each-family-alone "sh $L/families.sh '$WARN' '$INC' $d"
     run_link freestanding-no-libc "sh $L/freestanding.sh '$WARN' '$INC' $d"
+    run_link poisoning-caught "sh tests/poison/run.sh $d"
     # Every fuzz target replays its seed corpus (ASan+UBSan), so none can rot.
     for f in tests/fuzz/fuzz_*.c; do
         t=$(basename "$f" .c); fam=${t#fuzz_}
