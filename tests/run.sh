@@ -46,7 +46,7 @@ build_variant() {   # build_variant NAME -> sets CC_CMD and RUN_PREFIX
         asan)   CC_CMD="clang -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $WARN" ;;
         ndebug) CC_CMD="gcc -std=c99 -O2 -DNDEBUG $WARN" ;;
         debug)  CC_CMD="gcc -std=c99 -O0 -g -DALLOC_DEBUG $WARN" ;;
-        valgrind) CC_CMD="gcc -std=c99 -O1 -g $WARN" ;;
+        valgrind) CC_CMD="gcc -std=c99 -O1 -g -DALLOC_VALGRIND $WARN" ;;
     esac
 }
 

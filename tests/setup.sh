@@ -16,6 +16,8 @@ case ${1:-test} in
         want clang    "command -v clang"
         want valgrind "command -v valgrind"
         want binutils "command -v nm" ;;
+    lcov)
+        want lcov     "command -v lcov" ;;
     bench)
         want g++      "command -v g++"
         want valgrind "command -v valgrind" ;;
