@@ -15,7 +15,12 @@ case ${1:-test} in
         want g++      "command -v g++"
         want clang    "command -v clang"
         want valgrind "command -v valgrind"
-        want binutils "command -v nm" ;;
+        want binutils "command -v nm"
+        want clang-tidy "command -v clang-tidy"
+        want cppcheck "command -v cppcheck"
+        want libclang-rt-14-dev "ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" ;;
+    lcov)
+        want lcov     "command -v lcov" ;;
     bench)
         want g++      "command -v g++"
         want valgrind "command -v valgrind" ;;
