@@ -21,6 +21,8 @@
 #endif
 #ifdef TEST_ASAN
 #  include <sanitizer/asan_interface.h>
+#elif defined(ALLOC_VALGRIND)
+#  include <valgrind/memcheck.h>
 #endif
 
 /* Memory aligned to 64 KiB, carved by hand from a larger static array. */
@@ -29,6 +31,8 @@ static unsigned char *aligned_mem(void)
 {
 #ifdef TEST_ASAN
     ASAN_UNPOISON_MEMORY_REGION(raw, sizeof raw);
+#elif defined(ALLOC_VALGRIND)
+    (void)VALGRIND_MAKE_MEM_DEFINED(raw, sizeof raw);
 #endif
     return raw + alloc__pad((uintptr_t)raw, (size_t)1 << 16);
 }
