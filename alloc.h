@@ -353,9 +353,10 @@ typedef struct alloc_slab_page {
 
 typedef struct alloc_slab {
     /* not API: the fast path reads only these */
-    alloc_slab_page *cur;            /* the slab allocations come from (on no list) */
+    alloc_slab_page *cur;            /* the slab allocations come from (on no list), or a
+                                        read-only stand-in with no free object */
     uintptr_t        mask;           /* ~(slab_size - 1): object address -> slab header */
-    size_t           gshift;         /* log2(align): objects start on this grid */
+    uintptr_t        gmask;          /* align - 1: objects start on this grid */
     size_t           fast_lim;       /* objects per slab - 2: frees below it move no slab */
     size_t           stack_off;      /* offset of the free-index stack (0: links inside) */
     size_t           live, peak;
@@ -388,7 +389,7 @@ typedef struct alloc_slab_info {
 
 /* The smallest slab alloc_slab_init tries, and the largest it picks by itself. */
 #ifndef ALLOC_SLAB_MIN_SIZE
-#define ALLOC_SLAB_MIN_SIZE ((size_t)(sizeof(size_t) >= 4 ? 1024 : 256))
+#define ALLOC_SLAB_MIN_SIZE ((size_t)(sizeof(void *) >= 8 ? 4096 : sizeof(void *) >= 4 ? 1024 : 256))
 #endif
 #ifndef ALLOC_SLAB_MAX_SIZE
 #define ALLOC_SLAB_MAX_SIZE ((size_t)1 << (sizeof(size_t) >= 4 ? 20 : 13))
@@ -1383,7 +1384,7 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 /* The slab allocator (Bonwick, 1994). A cache hands out objects of one size. Its memory
    is a set of slabs, each a power-of-two block aligned to its own size, taken from a
    source allocator (or carved from one buffer). A slab starts with a header, a bitmap
-   with one bit per alignment granule (set where a live object starts), in a cache with a
+   with one bit per pointer-sized granule (set where a live object starts), in a cache with a
    constructor or destructor a stack of free object indices, and then the objects.
 
    Object caching: the constructor runs once per object when its slab is made, not on
@@ -1408,6 +1409,9 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 #define ALLOC__SLAB_PARTIAL 2u
 #define ALLOC__SLAB_EMPTY   3u
 #define ALLOC__SLAB_WORD    ((size_t)ALLOC__SIZE_BITS)
+/* The bitmap has one bit per granule of sizeof(void *) bytes, the smallest alignment an
+   object can have: a constant shift, whatever the cache's alignment. */
+#define ALLOC__SLAB_GRAIN   (sizeof(void *) >= 8 ? 3 : sizeof(void *) >= 4 ? 2 : 1)
 /* In a cache with a constructor the free stack holds granule numbers in 16 bits. */
 #define ALLOC__SLAB_MAX_UNITS ((size_t)65536)
 /* Opens poisoned bytes whose contents are ours or constructed (a link, a constructed
@@ -1420,6 +1424,11 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 #else
 #  define ALLOC__SLAB_OPEN(p, n) ((void)(p), (void)(n))
 #endif
+
+/* The stand-in for "no current slab": a read-only page with no free object, so the fast
+   path of alloc needs no NULL test (it fails over to the slow path by itself). */
+static const alloc_slab_page alloc__slab_none = {NULL, NULL, NULL, NULL, 0, 0};
+#define ALLOC__SLAB_NONE ((alloc_slab_page *)(uintptr_t)&alloc__slab_none)
 
 ALLOC__INLINE size_t *alloc__slab_bits(const alloc_slab_page *pg)
 {
@@ -1440,7 +1449,7 @@ ALLOC__INLINE unsigned char *alloc__slab_obj(const alloc_slab *s, const alloc_sl
 ALLOC__FN size_t alloc__slab_layout(size_t size, size_t align, size_t slab, int outside,
                                      size_t *first, size_t *stack_off, size_t *nwords)
 {
-    size_t units = slab >> alloc__log2(align);
+    size_t units = slab >> ALLOC__SLAB_GRAIN;
     size_t words = (units + ALLOC__SLAB_WORD - 1) / ALLOC__SLAB_WORD;
     size_t hdr = sizeof(alloc_slab_page) + words * sizeof(size_t);
     size_t n, f = 0;
@@ -1502,11 +1511,12 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
         n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
     }
     ALLOC_MEMSET(s, 0, sizeof *s);
+    s->cur = ALLOC__SLAB_NONE;
     s->desc = *d;
     if (s->desc.name == NULL) s->desc.name = "slab";
     s->size = size;
     s->align = align;
-    s->gshift = (size_t)alloc__log2(align);
+    s->gmask = (uintptr_t)(align - 1);
     s->slab_size = slab;
     s->mask = ~(uintptr_t)(slab - 1);
     s->objs = n;
@@ -1613,7 +1623,7 @@ ALLOC__FN alloc_slab_page *alloc__slab_grow(alloc_slab *s)
         /* Pushed from the last object down, so the first alloc takes the lowest address. */
         uint16_t *st = alloc__slab_stack(s, pg);
         for (i = 0; i < s->objs; i++)
-            st[i] = (uint16_t)((size_t)(alloc__slab_obj(s, pg, s->objs - 1 - i) - mem) >> s->gshift);
+            st[i] = (uint16_t)((size_t)(alloc__slab_obj(s, pg, s->objs - 1 - i) - mem) >> ALLOC__SLAB_GRAIN);
         if (s->desc.ctor != NULL)
             for (i = 0; i < s->objs; i++) s->desc.ctor(alloc__slab_obj(s, pg, i), s->desc.user);
         s->ctor_count += s->desc.ctor != NULL ? s->objs : 0;
@@ -1659,10 +1669,10 @@ ALLOC__FN size_t alloc__slab_release(alloc_slab *s, alloc_slab_page *pg)
 ALLOC__FN ALLOC__NOINLINE void *alloc__slab_alloc_slow(alloc_slab *s)
 {
     alloc_slab_page *pg;
-    if (s->cur != NULL) {
+    if (s->cur != ALLOC__SLAB_NONE) {
         if (s->cur->nfree != 0) return NULL;   /* cannot happen: the fast path had room */
         alloc__slab_push(s, s->cur, ALLOC__SLAB_FULL);
-        s->cur = NULL;
+        s->cur = ALLOC__SLAB_NONE;
     }
     pg = alloc__slab_pop(s, ALLOC__SLAB_PARTIAL);
     if (pg == NULL) pg = alloc__slab_pop(s, ALLOC__SLAB_EMPTY);
@@ -1680,21 +1690,21 @@ ALLOC_DEF void *alloc_slab_alloc(alloc_slab *s)
     alloc_slab_page *pg = s->cur;
     unsigned char *p;
     size_t u;
-    if (ALLOC__LIKELY(pg != NULL && pg->nfree != 0)) {
+    if (ALLOC__LIKELY(pg->nfree != 0)) {
         if (s->stack_off == 0) {
             /* Pop the slab's free list: the link is in the object's first word. */
             p = (unsigned char *)pg->free;
             ALLOC__SLAB_OPEN(p, sizeof(void *));
             pg->free = *(void **)(void *)p;
             ALLOC__UNPOISON(p, s->size);
-            u = (size_t)(p - (unsigned char *)pg) >> s->gshift;
+            u = (size_t)(p - (unsigned char *)pg) >> ALLOC__SLAB_GRAIN;
 #ifdef ALLOC_DEBUG
             ALLOC_MEMSET(p, ALLOC__FRESH_BYTE, s->size);
 #endif
         } else {
             /* Pop the index stack: the object's constructed bytes are not touched. */
             u = alloc__slab_stack(s, pg)[pg->nfree - 1];
-            p = (unsigned char *)pg + (u << s->gshift);
+            p = (unsigned char *)pg + (u << ALLOC__SLAB_GRAIN);
             ALLOC__SLAB_OPEN(p, s->size);
         }
         pg->nfree--;
@@ -1740,7 +1750,7 @@ ALLOC__FN ALLOC__NOINLINE void alloc__slab_moved(alloc_slab *s, alloc_slab_page 
     alloc__slab_unlink(s, pg);
     if (pg->nfree == s->objs) {
         alloc__slab_push(s, pg, ALLOC__SLAB_EMPTY);
-    } else if (cur == NULL) {
+    } else if (cur == ALLOC__SLAB_NONE) {
         s->cur = pg;
     } else if (cur->nfree == s->objs) {
         /* cur is empty and pg is partial: pg goes first. */
@@ -1755,22 +1765,22 @@ ALLOC_DEF void alloc_slab_free(alloc_slab *s, void *obj)
 {
     unsigned char *p = (unsigned char *)obj;
     alloc_slab_page *pg = (alloc_slab_page *)(void *)((uintptr_t)obj & s->mask);
-    size_t u, bit, *w;
+    size_t u, word, *w;
     if (ALLOC__UNLIKELY(p == NULL)) return;
     /* The header at the masked address must name this cache, and p must be on the grid
        of granules; the granule's bit must say that a live object starts there. */
-    if (ALLOC__UNLIKELY(pg->cache != s || ((uintptr_t)p & (s->align - 1)) != 0)) {
+    if (ALLOC__UNLIKELY(pg->cache != s || ((uintptr_t)p & s->gmask) != 0)) {
         alloc__slab_free_bad(s, p);
         return;
     }
-    u = (size_t)(p - (unsigned char *)pg) >> s->gshift;
+    u = (size_t)(p - (unsigned char *)pg) >> ALLOC__SLAB_GRAIN;
     w = alloc__slab_bits(pg) + u / ALLOC__SLAB_WORD;
-    bit = (size_t)1 << (u % ALLOC__SLAB_WORD);
-    if (ALLOC__UNLIKELY((*w & bit) == 0)) {
+    word = *w;
+    if (ALLOC__UNLIKELY(((word >> (u % ALLOC__SLAB_WORD)) & 1u) == 0)) {
         alloc__slab_free_bad(s, p);
         return;
     }
-    *w &= ~bit;
+    *w = word & ~((size_t)1 << (u % ALLOC__SLAB_WORD));
     if (s->stack_off == 0) {
 #ifdef ALLOC_DEBUG
         ALLOC_MEMSET(p, ALLOC__FREED_BYTE, s->size);
@@ -1791,9 +1801,9 @@ ALLOC_DEF size_t alloc_slab_shrink(alloc_slab *s)
     size_t bytes = 0;
     alloc_slab_page *pg;
     while ((pg = alloc__slab_pop(s, ALLOC__SLAB_EMPTY)) != NULL) bytes += alloc__slab_release(s, pg);
-    if (s->cur != NULL && s->cur->nfree == s->objs) {
+    if (s->cur != ALLOC__SLAB_NONE && s->cur->nfree == s->objs) {
         bytes += alloc__slab_release(s, s->cur);
-        s->cur = NULL;
+        s->cur = ALLOC__SLAB_NONE;
     }
     return bytes;
 }
@@ -1804,8 +1814,8 @@ ALLOC_DEF void alloc_slab_destroy(alloc_slab *s)
     size_t list;
     for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++)
         while ((pg = alloc__slab_pop(s, list)) != NULL) alloc__slab_release(s, pg);
-    if (s->cur != NULL) alloc__slab_release(s, s->cur);
-    s->cur = NULL;
+    if (s->cur != ALLOC__SLAB_NONE) alloc__slab_release(s, s->cur);
+    s->cur = ALLOC__SLAB_NONE;
     s->live = 0;
 }
 
@@ -1816,7 +1826,7 @@ ALLOC__FN const alloc_slab_page *alloc__slab_find(const alloc_slab *s, const voi
     const alloc_slab_page *pg;
     size_t list;
     if (p == NULL || q - base < s->first || q - base >= s->first + s->objs * s->size) return NULL;
-    if (s->cur != NULL && (uintptr_t)s->cur == base) return s->cur;
+    if (s->cur != ALLOC__SLAB_NONE && (uintptr_t)s->cur == base) return s->cur;
     for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++)
         for (pg = *alloc__slab_head((alloc_slab *)(uintptr_t)s, list); pg != NULL; pg = pg->next)
             if ((uintptr_t)pg == base) return pg;
@@ -1839,7 +1849,7 @@ ALLOC_DEF void alloc_slab_get_info(const alloc_slab *s, alloc_slab_info *out)
     const alloc_slab_page *pg;
     size_t list, n[4] = {0, 0, 0, 0};
     ALLOC_MEMSET(out, 0, sizeof *out);
-    if (s->cur != NULL) n[alloc__slab_state(s, s->cur)]++;
+    if (s->cur != ALLOC__SLAB_NONE) n[alloc__slab_state(s, s->cur)]++;
     for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++)
         for (pg = *alloc__slab_head((alloc_slab *)(uintptr_t)s, list); pg != NULL; pg = pg->next)
             n[alloc__slab_state(s, pg)]++;
@@ -1890,7 +1900,7 @@ ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page 
         while (x) { x &= x - 1; set++; }
     }
     for (i = 0; i < s->objs; i++) {
-        size_t u = (s->first + i * s->size) >> s->gshift;
+        size_t u = (s->first + i * s->size) >> ALLOC__SLAB_GRAIN;
         if (!(bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD)))) {
             clear++;
             sum += u;
@@ -1901,7 +1911,7 @@ ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page 
     if (s->stack_off != 0) {
         const uint16_t *st = alloc__slab_stack(s, pg);
         for (n = 0; n < pg->nfree; n++) {
-            size_t u = st[n], off = u << s->gshift;
+            size_t u = st[n], off = u << ALLOC__SLAB_GRAIN;
             if (off < s->first || (off - s->first) % s->size != 0 || (off - s->first) / s->size >= s->objs) return 0;
             if (bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD))) return 0;
             esum += u;
@@ -1911,7 +1921,7 @@ ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page 
     } else {
         const unsigned char *o = (const unsigned char *)pg->free;
         for (n = 0; o != NULL; n++) {
-            size_t off = (size_t)((uintptr_t)o - (uintptr_t)pg), u = off >> s->gshift;
+            size_t off = (size_t)((uintptr_t)o - (uintptr_t)pg), u = off >> ALLOC__SLAB_GRAIN;
             const void *next;
             if (n >= pg->nfree || ((uintptr_t)o & s->mask) != (uintptr_t)pg) return 0;
             if (off < s->first || (off - s->first) % s->size != 0 || (off - s->first) / s->size >= s->objs) return 0;
@@ -1937,7 +1947,7 @@ ALLOC_DEF alloc_result alloc_slab_check(const alloc_slab *s)
     if (s == NULL) return ALLOC_ERR_INVALID;
     if (s->objs == 0 || s->size == 0 || !alloc__is_pow2(s->slab_size) || s->mask != ~(uintptr_t)(s->slab_size - 1))
         return ALLOC_ERR_CORRUPT;
-    if (s->cur != NULL) {
+    if (s->cur != ALLOC__SLAB_NONE) {
         if (s->cur->list != ALLOC__SLAB_CUR || s->cur->next != NULL || s->cur->prev != NULL) return ALLOC_ERR_CORRUPT;
         if (s->cur->nfree == s->objs && s->partial != NULL) return ALLOC_ERR_CORRUPT;   /* partial first */
         if (!alloc__slab_check_page(s, s->cur, &live)) return ALLOC_ERR_CORRUPT;
@@ -2002,7 +2012,7 @@ ALLOC__FN void alloc__slab_row(alloc__writer *w, const alloc_slab *s, const allo
     for (c = 0; c < width; c++) {
         size_t lo = c * s->objs / width, hi = (c + 1) * s->objs / width, used = 0;
         for (i = lo; i < hi; i++) {
-            size_t u = (s->first + i * s->size) >> s->gshift;
+            size_t u = (s->first + i * s->size) >> ALLOC__SLAB_GRAIN;
             if (bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD))) used++;
         }
         cells[c] = used == hi - lo ? '#' : used == 0 ? '.' : ':';
@@ -2031,7 +2041,7 @@ ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *
                   in.objects_per_slab, in.header_bytes, in.wasted_per_slab,
                   in.slabs_full, in.slabs_partial, in.slabs_empty, in.objects_live);
     for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++) {
-        if (s->cur != NULL && alloc__slab_state(s, s->cur) == list) alloc__slab_row(&w, s, s->cur, names[list]);
+        if (s->cur != ALLOC__SLAB_NONE && alloc__slab_state(s, s->cur) == list) alloc__slab_row(&w, s, s->cur, names[list]);
         for (pg = *alloc__slab_head((alloc_slab *)(uintptr_t)s, list); pg != NULL; pg = pg->next)
             alloc__slab_row(&w, s, pg, names[list]);
     }
@@ -2047,8 +2057,10 @@ ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *
 #undef ALLOC__SLAB_PARTIAL
 #undef ALLOC__SLAB_EMPTY
 #undef ALLOC__SLAB_WORD
+#undef ALLOC__SLAB_GRAIN
 #undef ALLOC__SLAB_MAX_UNITS
 #undef ALLOC__SLAB_OPEN
+#undef ALLOC__SLAB_NONE
 #endif /* ALLOC_NO_SLAB */
 /* <<slab implementation end */
 
