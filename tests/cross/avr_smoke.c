@@ -181,7 +181,7 @@ static void smoke_buddy(void)
 static void smoke_slab(void)
 {
     alloc_slab sl;
-    alloc_slab_desc d = { 0 };
+    static alloc_slab_desc d;
     alloc_stats s;
     unsigned char *p[10];
     unsigned i;
