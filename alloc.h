@@ -19,6 +19,8 @@
        >>config    configuration macros and their defaults
        >>common    alloc_result, alloc_stats, alloc_allocator, the writer, ALLOC_ON_ERROR
        >>arena     bump allocator: alloc, reset, save/restore marks, chained blocks
+       >>game      double-ended stack (alloc_dstack), double-buffered frames (alloc_frames)
+       >>wrap      alloc_locked (a lock around any allocator), alloc_failing (fault injection)
        >>helpers   (implementation) checked arithmetic, alignment, bit scans, reports
        >>licence   at the very end
 
@@ -29,6 +31,10 @@
               frees everything after it. No header per allocation: a 1 MiB arena holds a
               million 1-byte allocations. More blocks can be chained on, by the caller
               (alloc_arena_add) or taken from a parent alloc_allocator when one fills.
+              alloc_arena_alloc_shared lets several threads bump one arena lock-free.
+       dstack A double-ended stack: level data grows up from one end, temporaries down
+              from the other, each end with its own marks; they fail cleanly when they meet.
+       frames Two arenas taking turns: what frame N allocated stays valid during frame N+1.
 
    CONFIGURATION  (define before including; "all" = in every file that includes alloc.h,
                    "impl" = only where ALLOC_IMPLEMENTATION is defined)
@@ -40,6 +46,9 @@
        ALLOC_NO_ARENA         undefined               all    compile the arena out
        ALLOC_DEBUG            undefined               impl   misuse stops in ALLOC_ON_ERROR;
                                                              fresh/freed memory filled with patterns
+       ALLOC_VALGRIND         undefined               impl   tell memcheck which bytes are free (needs
+                                                             valgrind/memcheck.h); ASan needs nothing:
+                                                             it is detected
        ALLOC_DUMP             undefined               impl   compile the text reports (_dump); needs
                                                              stb_sprintf.h on the include path
        ALLOC_STB_SPRINTF_H    "stb_sprintf.h"         impl   how the reports include stb_sprintf
@@ -63,13 +72,18 @@
                    nothing. Misuse that the allocator can detect (a foreign pointer, a stale
                    mark, a double free) changes nothing, is counted in the stats' error_count
                    and is reported once through ALLOC_ON_ERROR. free(NULL) is a no-op.
-       Threads     No function locks. Calls on one allocator must be serialised by the
-                   caller; distinct allocators are independent.
+       Threads     No function locks and there is no shared state between instances:
+                   distinct allocators may be used from distinct threads freely. Calls on
+                   one allocator must be serialised: wrap it in alloc_locked (your mutex,
+                   critical section or IRQ mask; wrappers nest) to share it. The one
+                   lock-free call is alloc_arena_alloc_shared (GCC/Clang atomics).
 
    COMPLEXITY
 
        arena   alloc O(1) (a new chained block: O(blocks) to find one);
-               reset O(1); save O(1); restore O(blocks); free/realloc of the newest O(1)
+               reset O(blocks); save O(1); restore O(blocks); free/realloc of the newest O(1)
+       dstack  every call O(1)
+       frames  every call O(1) (begin resets one arena)
 
    VERSION HISTORY
 
@@ -233,6 +247,19 @@ ALLOC_DEF alloc_result alloc_arena_add(alloc_arena *a, void *buf, size_t size);
    Cost:     O(1): a handful of instructions while the current block has room. */
 ALLOC_DEF void *alloc_arena_alloc(alloc_arena *a, size_t size, size_t align);
 
+/* alloc_arena_alloc_shared: alloc_arena_alloc that any number of threads may call at once
+   on one arena: lock-free, one compare-and-swap on the top (GCC/Clang __atomic builtins;
+   ALLOC_HAS_SHARED_ARENA is defined where it exists). It serves the current block only
+   (no chaining, no parent) and records no newest allocation.
+   Returns:  as alloc_arena_alloc; NULL also when the current block is full.
+   Threads:  safe against itself only: reset, save, restore and every other call need all
+             threads quiet (a frame's fan-out, then a join, then reset is the pattern).
+   Cost:     O(1) plus retries under contention. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define ALLOC_HAS_SHARED_ARENA 1
+ALLOC_DEF void *alloc_arena_alloc_shared(alloc_arena *a, size_t size, size_t align);
+#endif
+
 /* alloc_arena_realloc: resize `p`. The newest allocation grows or shrinks in place when
    its block has room (and `p` already has the alignment); otherwise a new block is taken
    and min(size, the bytes allocated after p in its block) are copied, since an arena
@@ -298,6 +325,129 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 
 /* @@slab-api@@ */
 
+#ifndef ALLOC_NO_ARENA
+/* >>game ============================================================================== */
+/* Allocators for engines, built on the arena's idea: a double-ended stack and
+   double-buffered frames. */
+
+/* Which end of a double-ended stack. */
+typedef enum alloc_end { ALLOC_LOW = 0, ALLOC_HIGH = 1 } alloc_end;
+
+/* A double-ended stack: one buffer, one bump stack growing up from the bottom (say level
+   data) and one growing down from the top (say per-frame temporaries). Each end has its
+   own marks; an allocation that would make them meet fails cleanly. Not API inside. */
+typedef struct alloc_dstack {
+    unsigned char *base, *limit;     /* the buffer */
+    unsigned char *top[2];           /* [LOW]: first free byte; [HIGH]: one past the last free byte */
+    size_t generation[2];            /* bumped by reset of that end: older marks are stale */
+    size_t live[2];
+    size_t peak, alloc_count, fail_count, error_count;
+} alloc_dstack;
+
+typedef struct alloc_dstack_mark {
+    const alloc_dstack *stack;
+    unsigned char      *pos;
+    size_t              generation, live;
+    alloc_end           end;
+} alloc_dstack_mark;
+
+/* alloc_dstack_init: both stacks empty over `buf` (any alignment) of `size` bytes.
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID if d or buf is NULL or size is 0. Cost: O(1). */
+ALLOC_DEF alloc_result alloc_dstack_init(alloc_dstack *d, void *buf, size_t size);
+
+/* alloc_dstack_alloc: `size` bytes aligned to `align` (power of two; 0 means 1) from the
+   given end.
+   Returns:  the block, or NULL iff size is 0, align is not a power of two, or the block
+             would cross the other stack's top (nothing changes then).
+   Cost:     O(1). */
+ALLOC_DEF void *alloc_dstack_alloc(alloc_dstack *d, alloc_end end, size_t size, size_t align);
+
+/* alloc_dstack_reset: frees everything on one end; marks of that end become stale. O(1). */
+ALLOC_DEF void alloc_dstack_reset(alloc_dstack *d, alloc_end end);
+
+/* alloc_dstack_save / alloc_dstack_restore: scoped temporaries on one end, nested in LIFO
+   order. A mark from another stack, from before a reset of its end, or ahead of the
+   current top of its end is refused through ALLOC_ON_ERROR (ALLOC_ERR_STALE_MARK). O(1). */
+ALLOC_DEF alloc_dstack_mark alloc_dstack_save(alloc_dstack *d, alloc_end end);
+ALLOC_DEF void alloc_dstack_restore(alloc_dstack *d, alloc_dstack_mark m);
+
+/* alloc_dstack_stats: used = both stacks' bytes (padding included); free = the gap
+   between them (== largest_free); live_blocks = allocations on both ends. O(1). */
+ALLOC_DEF void alloc_dstack_stats(const alloc_dstack *d, alloc_stats *out);
+
+/* alloc_dstack_check: ALLOC_OK when base <= low top <= high top <= limit. O(1). */
+ALLOC_DEF alloc_result alloc_dstack_check(const alloc_dstack *d);
+
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+/* alloc_dstack_dump (ALLOC_DUMP): one bar, low stack '<' from the left, high stack '>'
+   from the right, the gap '.' between. */
+ALLOC_DEF void alloc_dstack_dump(const alloc_dstack *d, alloc_write_fn write, void *user);
+#endif
+
+/* Double-buffered frames: two arenas over one buffer. alloc_frames_begin starts a frame:
+   it resets the older arena and makes it current, so what the previous frame allocated
+   stays valid for exactly one more frame (a GPU upload, a result read next frame). */
+typedef struct alloc_frames {
+    alloc_arena arena[2];            /* not API: use alloc_frames_current/_previous */
+    size_t      frame;               /* frames begun; arena[frame & 1] is current */
+} alloc_frames;
+
+/* alloc_frames_init: splits `buf` into two arenas of equal size.
+   Returns:  ALLOC_OK, or what alloc_arena_init returns for a half. Cost: O(1). */
+ALLOC_DEF alloc_result alloc_frames_init(alloc_frames *f, void *buf, size_t size);
+
+/* alloc_frames_begin: the next frame; the frame before the previous one is freed. O(1). */
+ALLOC_DEF void alloc_frames_begin(alloc_frames *f);
+
+/* alloc_frames_alloc: alloc_arena_alloc on the current frame's arena. O(1). */
+ALLOC_DEF void *alloc_frames_alloc(alloc_frames *f, size_t size, size_t align);
+
+/* The arenas themselves (for marks, stats, dumps). */
+ALLOC_DEF alloc_arena *alloc_frames_current(alloc_frames *f);
+ALLOC_DEF alloc_arena *alloc_frames_previous(alloc_frames *f);
+#endif /* ALLOC_NO_ARENA */
+
+/* >>wrap ============================================================================== */
+/* Wrappers that put something around any alloc_allocator: a lock, or injected faults. */
+
+/* A lock around every call of an inner allocator, for sharing one allocator between
+   threads. The lock functions are the caller's (a mutex, a critical section, an IRQ
+   mask). Wrappers nest correctly: a locked slab whose source is a locked buddy takes the
+   slab's lock, then the buddy's, and releases them in reverse order. */
+typedef struct alloc_locked {
+    alloc_allocator inner;
+    void (*lock)(void *lock_ctx);
+    void (*unlock)(void *lock_ctx);
+    void *lock_ctx;
+} alloc_locked;
+
+/* alloc_locked_init: wraps `inner`.
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID if l is NULL, inner has no alloc, or exactly one
+             of lock/unlock is NULL. Cost: O(1). */
+ALLOC_DEF alloc_result alloc_locked_init(alloc_locked *l, alloc_allocator inner,
+                                         void (*lock)(void *), void (*unlock)(void *), void *lock_ctx);
+/* alloc_locked_allocator: the wrapper behind the common interface. */
+ALLOC_DEF alloc_allocator alloc_locked_allocator(alloc_locked *l);
+
+/* Fault injection: an allocator that fails on purpose, to prove that code using an
+   allocator survives every failure. Allocation number `fail_at` (1 = the first) fails,
+   and with ALLOC_FAIL_FROM every later one too; frees always pass through. */
+typedef enum alloc_fail_mode { ALLOC_FAIL_ONCE = 0, ALLOC_FAIL_FROM = 1 } alloc_fail_mode;
+typedef struct alloc_failing {
+    alloc_allocator inner;
+    size_t          fail_at;         /* 0: never fail */
+    alloc_fail_mode mode;
+    size_t          calls;           /* allocations asked so far (alloc and growing realloc) */
+    size_t          failed;          /* of which failed on purpose */
+    size_t          live;            /* blocks handed out and not yet freed */
+} alloc_failing;
+
+/* alloc_failing_init: wraps `inner`; counters start at 0.
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID if f is NULL or inner has no alloc. O(1). */
+ALLOC_DEF alloc_result alloc_failing_init(alloc_failing *f, alloc_allocator inner, size_t fail_at, alloc_fail_mode mode);
+/* alloc_failing_allocator: the wrapper behind the common interface. */
+ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
+
 #ifdef __cplusplus
 }
 #endif
@@ -356,6 +506,12 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 #  include <sanitizer/asan_interface.h>
 #  define ALLOC__POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
 #  define ALLOC__UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#elif defined(ALLOC_VALGRIND)
+   /* The same through memcheck's client requests: free bytes are no-access, fresh ones
+      undefined (so a read of uninitialised allocation bytes is reported too). */
+#  include <valgrind/memcheck.h>
+#  define ALLOC__POISON(p, n)   ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
+#  define ALLOC__UNPOISON(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
 #else
 #  define ALLOC__POISON(p, n)   ((void)(p), (void)(n))
 #  define ALLOC__UNPOISON(p, n) ((void)(p), (void)(n))
@@ -725,6 +881,37 @@ ALLOC_DEF void *alloc_arena_alloc(alloc_arena *a, size_t size, size_t align)
     return alloc__arena_alloc_slow(a, size, align);
 }
 
+#ifdef ALLOC_HAS_SHARED_ARENA
+ALLOC_DEF void *alloc_arena_alloc_shared(alloc_arena *a, size_t size, size_t align)
+{
+    unsigned char *top, *p;
+    if (align == 0) align = 1;
+    if (size == 0 || !alloc__is_pow2(align)) return NULL;
+#ifdef ALLOC__ASAN
+    /* ASan keeps one shadow byte per 8 bytes: two threads must never share a granule. */
+    if (align < 8) align = 8;
+#endif
+    top = __atomic_load_n(&a->top, __ATOMIC_RELAXED);
+    do {
+        size_t pad = alloc__pad((uintptr_t)top, align);
+        size_t room = (size_t)(a->end - top);
+        if (top == NULL || pad > room || size > room - pad) {
+            __atomic_fetch_add(&a->fail_count, 1, __ATOMIC_RELAXED);
+            return NULL;
+        }
+        p = top + pad;
+        /* Relaxed is enough: no data is published through top, each thread owns its range. */
+    } while (!__atomic_compare_exchange_n(&a->top, &top, p + size, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    __atomic_fetch_add(&a->alloc_count, 1, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&a->last, __ATOMIC_RELAXED) != NULL) __atomic_store_n(&a->last, (unsigned char *)NULL, __ATOMIC_RELAXED);
+    ALLOC__UNPOISON(p, size);
+#ifdef ALLOC_DEBUG
+    ALLOC_MEMSET(p, ALLOC__FRESH_BYTE, size);
+#endif
+    return p;
+}
+#endif
+
 /* The block of the chain that holds p, or NULL. */
 ALLOC__FN alloc_arena_block *alloc__arena_find(const alloc_arena *a, const void *p)
 {
@@ -1026,6 +1213,300 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 /* @@buddy-impl@@ */
 
 /* @@slab-impl@@ */
+
+#ifndef ALLOC_NO_ARENA
+/* >>game ============================================================================== */
+/* The double-ended stack: the arena's bump pointer twice, one moving up from the base and
+   one moving down from the limit. Invariant: base <= top[LOW] <= top[HIGH] <= limit; the
+   gap between the two tops is free (and poisoned under ASan). */
+
+ALLOC_DEF alloc_result alloc_dstack_init(alloc_dstack *d, void *buf, size_t size)
+{
+    if (d == NULL || buf == NULL || size == 0) return ALLOC_ERR_INVALID;
+    if ((uintptr_t)buf + size < (uintptr_t)buf) return ALLOC_ERR_OVERFLOW;
+    ALLOC_MEMSET(d, 0, sizeof *d);
+    d->base = (unsigned char *)buf;
+    d->limit = d->base + size;
+    d->top[ALLOC_LOW] = d->base;
+    d->top[ALLOC_HIGH] = d->limit;
+    ALLOC__UNPOISON(buf, size);
+    ALLOC__POISON(buf, size);
+    return ALLOC_OK;
+}
+
+ALLOC_DEF void *alloc_dstack_alloc(alloc_dstack *d, alloc_end end, size_t size, size_t align)
+{
+    unsigned char *lo = d->top[ALLOC_LOW], *hi = d->top[ALLOC_HIGH], *p;
+    size_t room = (size_t)(hi - lo);
+    if (align == 0) align = 1;
+    if (size == 0 || !alloc__is_pow2(align)) return NULL;
+    if (end == ALLOC_LOW) {
+        size_t pad = alloc__pad((uintptr_t)lo, align);
+        if (pad > room || size > room - pad) goto fail;
+        p = lo + pad;
+        ALLOC__UNPOISON(lo, pad + size);
+        d->top[ALLOC_LOW] = p + size;
+    } else {
+        /* Down from the high top: step back by size, then round down to the alignment. */
+        if (size > room) goto fail;
+        p = hi - size;
+        p -= (uintptr_t)p & (uintptr_t)(align - 1);
+        if (p < lo) goto fail;
+        ALLOC__UNPOISON(p, (size_t)(hi - p));
+        d->top[ALLOC_HIGH] = p;
+    }
+    d->live[end]++;
+    d->alloc_count++;
+#ifdef ALLOC_DEBUG
+    ALLOC_MEMSET(p, ALLOC__FRESH_BYTE, size);
+#endif
+    return p;
+fail:
+    d->fail_count++;
+    return NULL;
+}
+
+/* Bytes the stacks hold now; the peak is noted before a top moves back. */
+ALLOC__FN size_t alloc__dstack_used(const alloc_dstack *d)
+{
+    return (size_t)(d->top[ALLOC_LOW] - d->base) + (size_t)(d->limit - d->top[ALLOC_HIGH]);
+}
+
+/* Moves one end's top back to `pos` (a position the end has already passed). */
+ALLOC__FN void alloc__dstack_pop(alloc_dstack *d, alloc_end end, unsigned char *pos)
+{
+    size_t used = alloc__dstack_used(d);
+    unsigned char *from = d->top[end];
+    if (used > d->peak) d->peak = used;
+    if (end == ALLOC_LOW) {
+#ifdef ALLOC_DEBUG
+        ALLOC_MEMSET(pos, ALLOC__FREED_BYTE, (size_t)(from - pos));
+#endif
+        ALLOC__POISON(pos, (size_t)(from - pos));
+    } else {
+#ifdef ALLOC_DEBUG
+        ALLOC_MEMSET(from, ALLOC__FREED_BYTE, (size_t)(pos - from));
+#endif
+        ALLOC__POISON(from, (size_t)(pos - from));
+    }
+    d->top[end] = pos;
+}
+
+ALLOC_DEF void alloc_dstack_reset(alloc_dstack *d, alloc_end end)
+{
+    alloc__dstack_pop(d, end, end == ALLOC_LOW ? d->base : d->limit);
+    d->generation[end]++;
+    d->live[end] = 0;
+}
+
+ALLOC_DEF alloc_dstack_mark alloc_dstack_save(alloc_dstack *d, alloc_end end)
+{
+    alloc_dstack_mark m;
+    m.stack = d;
+    m.end = end;
+    m.pos = d->top[end];
+    m.generation = d->generation[end];
+    m.live = d->live[end];
+    return m;
+}
+
+ALLOC_DEF void alloc_dstack_restore(alloc_dstack *d, alloc_dstack_mark m)
+{
+    int ahead = m.end == ALLOC_LOW ? m.pos > d->top[ALLOC_LOW] || m.pos < d->base
+                                   : m.pos < d->top[ALLOC_HIGH] || m.pos > d->limit;
+    if (m.stack != d || m.generation != d->generation[m.end] || ahead) {
+        d->error_count++;
+        ALLOC_ON_ERROR(ALLOC_ERR_STALE_MARK, m.pos, "dstack restore: mark is stale or from another stack");
+        return;
+    }
+    alloc__dstack_pop(d, m.end, m.pos);
+    d->live[m.end] = m.live;
+}
+
+ALLOC_DEF void alloc_dstack_stats(const alloc_dstack *d, alloc_stats *out)
+{
+    size_t used = alloc__dstack_used(d);
+    ALLOC_MEMSET(out, 0, sizeof *out);
+    out->capacity = (size_t)(d->limit - d->base);
+    out->used = used;
+    out->free = out->largest_free = out->capacity - used;
+    out->peak_used = d->peak > used ? d->peak : used;
+    out->live_blocks = d->live[ALLOC_LOW] + d->live[ALLOC_HIGH];
+    out->free_blocks = out->free != 0;
+    out->alloc_count = d->alloc_count;
+    out->fail_count = d->fail_count;
+    out->error_count = d->error_count;
+}
+
+ALLOC_DEF alloc_result alloc_dstack_check(const alloc_dstack *d)
+{
+    if (d == NULL) return ALLOC_ERR_INVALID;
+    if (d->base > d->top[ALLOC_LOW] || d->top[ALLOC_LOW] > d->top[ALLOC_HIGH] || d->top[ALLOC_HIGH] > d->limit)
+        return ALLOC_ERR_CORRUPT;
+    return ALLOC_OK;
+}
+
+#ifdef ALLOC_DUMP
+ALLOC_DEF void alloc_dstack_dump(const alloc_dstack *d, alloc_write_fn write, void *user)
+{
+    alloc__writer w;
+    alloc_stats s;
+    size_t cap = (size_t)(d->limit - d->base), lo = (size_t)(d->top[ALLOC_LOW] - d->base);
+    size_t hi = (size_t)(d->limit - d->top[ALLOC_HIGH]);
+    size_t clo = cap ? (lo * 48 + cap - 1) / cap : 0, chi = cap ? (hi * 48 + cap - 1) / cap : 0;
+    w.write = write;
+    w.user = user;
+    alloc_dstack_stats(d, &s);
+    if (clo + chi > 48) chi = 48 - clo;
+    alloc__printf(&w, "dstack %p: low %zu bytes, high %zu bytes, gap %zu of %zu\n  |",
+                  (const void *)d, lo, hi, s.free, cap);
+    alloc__bar(&w, clo, clo, '<', '<');
+    alloc__bar(&w, 0, 48 - clo - chi, '.', '.');
+    alloc__bar(&w, chi, chi, '>', '>');
+    alloc__printf(&w, "|\n");
+    alloc__print_stats(&w, &s);
+}
+#endif
+
+/* Double-buffered frames: arena[frame & 1] is the current one. */
+ALLOC_DEF alloc_result alloc_frames_init(alloc_frames *f, void *buf, size_t size)
+{
+    alloc_result r;
+    if (f == NULL || buf == NULL) return ALLOC_ERR_INVALID;
+    r = alloc_arena_init(&f->arena[0], buf, size / 2);
+    if (r == ALLOC_OK) r = alloc_arena_init(&f->arena[1], (unsigned char *)buf + size / 2, size - size / 2);
+    f->frame = 0;
+    return r;
+}
+
+ALLOC_DEF void alloc_frames_begin(alloc_frames *f)
+{
+    f->frame++;
+    alloc_arena_reset(&f->arena[f->frame & 1]);
+}
+
+ALLOC_DEF void *alloc_frames_alloc(alloc_frames *f, size_t size, size_t align)
+{
+    return alloc_arena_alloc(&f->arena[f->frame & 1], size, align);
+}
+
+ALLOC_DEF alloc_arena *alloc_frames_current(alloc_frames *f) { return &f->arena[f->frame & 1]; }
+ALLOC_DEF alloc_arena *alloc_frames_previous(alloc_frames *f) { return &f->arena[(f->frame + 1) & 1]; }
+#endif /* ALLOC_NO_ARENA */
+
+/* >>wrap ============================================================================== */
+
+ALLOC_DEF alloc_result alloc_locked_init(alloc_locked *l, alloc_allocator inner,
+                                         void (*lock)(void *), void (*unlock)(void *), void *lock_ctx)
+{
+    if (l == NULL || inner.alloc == NULL || (lock == NULL) != (unlock == NULL)) return ALLOC_ERR_INVALID;
+    l->inner = inner;
+    l->lock = lock;
+    l->unlock = unlock;
+    l->lock_ctx = lock_ctx;
+    return ALLOC_OK;
+}
+
+/* ALLOC_LOCK / ALLOC_UNLOCK: how the wrapper takes and releases its lock. */
+#define ALLOC__LOCK(l)   do { if ((l)->lock) (l)->lock((l)->lock_ctx); } while (0)
+#define ALLOC__UNLOCK(l) do { if ((l)->unlock) (l)->unlock((l)->lock_ctx); } while (0)
+
+ALLOC__FN void *alloc__locked_alloc(void *ctx, size_t size, size_t align)
+{
+    alloc_locked *l = (alloc_locked *)ctx;
+    void *p;
+    ALLOC__LOCK(l);
+    p = l->inner.alloc(l->inner.ctx, size, align);
+    ALLOC__UNLOCK(l);
+    return p;
+}
+ALLOC__FN void *alloc__locked_realloc(void *ctx, void *ptr, size_t size, size_t align)
+{
+    alloc_locked *l = (alloc_locked *)ctx;
+    void *p = NULL;
+    ALLOC__LOCK(l);
+    if (l->inner.realloc) p = l->inner.realloc(l->inner.ctx, ptr, size, align);
+    ALLOC__UNLOCK(l);
+    return p;
+}
+ALLOC__FN void alloc__locked_free(void *ctx, void *ptr)
+{
+    alloc_locked *l = (alloc_locked *)ctx;
+    if (ptr == NULL) return;
+    ALLOC__LOCK(l);
+    if (l->inner.free) l->inner.free(l->inner.ctx, ptr);
+    ALLOC__UNLOCK(l);
+}
+
+ALLOC_DEF alloc_allocator alloc_locked_allocator(alloc_locked *l)
+{
+    alloc_allocator al;
+    al.alloc = alloc__locked_alloc;
+    al.realloc = alloc__locked_realloc;
+    al.free = alloc__locked_free;
+    al.ctx = l;
+    return al;
+}
+#undef ALLOC__LOCK
+#undef ALLOC__UNLOCK
+
+ALLOC_DEF alloc_result alloc_failing_init(alloc_failing *f, alloc_allocator inner, size_t fail_at, alloc_fail_mode mode)
+{
+    if (f == NULL || inner.alloc == NULL) return ALLOC_ERR_INVALID;
+    ALLOC_MEMSET(f, 0, sizeof *f);
+    f->inner = inner;
+    f->fail_at = fail_at;
+    f->mode = mode;
+    return ALLOC_OK;
+}
+
+/* 1 when this allocation is one to fail. */
+ALLOC__FN int alloc__failing_now(alloc_failing *f)
+{
+    f->calls++;
+    if (f->fail_at != 0 && (f->calls == f->fail_at || (f->mode == ALLOC_FAIL_FROM && f->calls > f->fail_at))) {
+        f->failed++;
+        return 1;
+    }
+    return 0;
+}
+
+ALLOC__FN void *alloc__failing_alloc(void *ctx, size_t size, size_t align)
+{
+    alloc_failing *f = (alloc_failing *)ctx;
+    void *p;
+    if (alloc__failing_now(f)) return NULL;
+    p = f->inner.alloc(f->inner.ctx, size, align);
+    if (p != NULL) f->live++;
+    return p;
+}
+ALLOC__FN void *alloc__failing_realloc(void *ctx, void *ptr, size_t size, size_t align)
+{
+    alloc_failing *f = (alloc_failing *)ctx;
+    void *p;
+    if (ptr == NULL) return alloc__failing_alloc(ctx, size, align);
+    if (f->inner.realloc == NULL || alloc__failing_now(f)) return NULL;
+    p = f->inner.realloc(f->inner.ctx, ptr, size, align);
+    if (p == NULL && size == 0) f->live--;   /* realloc to 0 freed it */
+    return p;
+}
+ALLOC__FN void alloc__failing_free(void *ctx, void *ptr)
+{
+    alloc_failing *f = (alloc_failing *)ctx;
+    if (ptr == NULL) return;
+    f->live--;
+    if (f->inner.free) f->inner.free(f->inner.ctx, ptr);
+}
+
+ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f)
+{
+    alloc_allocator al;
+    al.alloc = alloc__failing_alloc;
+    al.realloc = alloc__failing_realloc;
+    al.free = alloc__failing_free;
+    al.ctx = f;
+    return al;
+}
 
 #ifdef __cplusplus
 }

@@ -407,6 +407,59 @@ static void test_random(void)
     CHECK(s.error_count == 0);
 }
 
+/* The less travelled branches: each refusal and each corner of the chain. */
+static void test_edges(void)
+{
+    static unsigned char pool[8192];
+    alloc_arena a, pa;
+    alloc_allocator none, parent;
+    alloc_arena_mark m;
+    unsigned char *p, *q;
+    memset(&none, 0, sizeof none);
+    alloc_arena_init(&pa, pool, sizeof pool);
+    parent = alloc_arena_allocator(&pa);
+    CHECK(alloc_arena_init_parent(NULL, parent, 0) == ALLOC_ERR_INVALID);
+    CHECK(alloc_arena_init_parent(&a, none, 0) == ALLOC_ERR_INVALID);
+    CHECK(alloc_arena_set_parent(NULL, parent, 0) == ALLOC_ERR_INVALID);
+    CHECK(alloc_arena_owns(NULL, mem) == 0);
+    /* A parent-only arena: a mark saved before any block restores to empty; a caller
+       block added to it becomes its first block. */
+    REQUIRE(alloc_arena_init_parent(&a, parent, 0) == ALLOC_OK);
+    m = alloc_arena_save(&a);
+    CHECK(alloc_arena_owns(&a, mem) == 0);
+    CHECK(alloc_arena_add(&a, mem, 256) == ALLOC_OK);
+    p = (unsigned char *)alloc_arena_alloc(&a, 100, 8);
+    CHECK(p >= mem && p < mem + 256);
+    q = (unsigned char *)alloc_arena_alloc(&a, 1000, 8);         /* from the parent (64 KiB default too big) */
+    CHECK(q == NULL);
+    alloc_arena_set_parent(&a, parent, 2048);
+    q = (unsigned char *)alloc_arena_alloc(&a, 1000, 8);
+    CHECK(q >= pool && q < pool + sizeof pool);
+    alloc_arena_restore(&a, m);
+    CHECK(alloc_arena_alloc(&a, 100, 8) == p);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    /* realloc corners: bad alignment, alignment 0, size 0 frees the newest, wrap-around. */
+    alloc_arena_init(&a, mem, 1024);
+    p = (unsigned char *)alloc_arena_alloc(&a, 10, 8);
+    CHECK(alloc_arena_realloc(&a, p, 20, 3) == NULL);
+    CHECK(alloc_arena_realloc(&a, p, 20, 0) == p);
+    CHECK(alloc_arena_realloc(&a, p, 0, 8) == NULL);
+    CHECK(alloc_arena_alloc(&a, 10, 8) == p);                     /* it was given back */
+    CHECK(alloc_arena_realloc(&a, p, SIZE_MAX, 8) == NULL);
+    CHECK(alloc_arena_realloc(&a, p, 64, 512) != NULL);           /* moves to meet the alignment */
+    CHECK(alloc_arena_add(&a, mem + 4096, SIZE_MAX) == ALLOC_ERR_OVERFLOW);
+    /* A mark whose block is ahead of the current block is stale. */
+    alloc_arena_init(&a, mem, 256);
+    alloc_arena_add(&a, mem + 1024, 256);
+    alloc_arena_alloc(&a, 200, 1);
+    alloc_arena_alloc(&a, 200, 1);                                 /* now in block 1 */
+    m = alloc_arena_save(&a);
+    alloc_arena_reset(&a);
+    m.generation = a.generation;                                   /* forge past the reset */
+    CHECK_REPORTS(1, alloc_arena_restore(&a, m));
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+}
+
 int main(void)
 {
     TEST_RUN(test_init);
@@ -422,6 +475,7 @@ int main(void)
     TEST_RUN(test_allocator_interface);
     TEST_RUN(test_dump);
     TEST_RUN(test_result_strings);
+    TEST_RUN(test_edges);
     TEST_RUN(test_random);
     return test_finish();
 }
