@@ -6,7 +6,7 @@
 #   free     the implementation compiled -ffreestanding -nostdlib -Os -Werror for
 #            Cortex-M0, Cortex-M4, rv32imac, rv64imac and AVR (16-bit size_t): every family,
 #            each family alone (ALLOC_NO_*), none, ALLOC_DEBUG and ALLOC_DUMP; no libc
-#            symbol may be left undefined;
+#            or libatomic symbol may be left undefined;
 #   avr      a smoke test of each family (tests/cross/avr_smoke.c) run under simavr.
 # Families are found in alloc.h (its `#ifndef ALLOC_NO_<FAMILY>` guards) and tests as
 # tests/test_*.c, so new ones are picked up without a change here. Each build-and-run or
@@ -134,10 +134,12 @@ if pick "$ONLY" free; then
                 continue
             fi
             undef=$($nmt -u "$o" | awk '{print $NF}')
-            # Compiler-runtime helpers (__*) come with the compiler; stbsp_* is the user's
-            # stb_sprintf, which ALLOC_DUMP uses by design. Anything else is libc.
+            # Compiler-runtime helpers (__*) come with the compiler (libgcc), and stbsp_* is
+            # the user's stb_sprintf, which ALLOC_DUMP uses by design. Anything else is libc;
+            # so are __atomic_* and __sync_* (libatomic, which bare-metal toolchains lack).
             libc=$(printf '%s\n' $undef | grep -v -E '^(__|stbsp_|$)' | tr '\n' ' ')
-            helpers=$(printf '%s\n' $undef | grep -E '^__' | tr '\n' ' ')
+            libc="$libc$(printf '%s\n' $undef | grep -E '^__(atomic|sync)_' | tr '\n' ' ')"
+            helpers=$(printf '%s\n' $undef | grep -E '^__' | grep -v -E '^__(atomic|sync)_' | tr '\n' ' ')
             if [ -n "$libc" ]; then
                 printf 'libc symbols left undefined: %s\n' "$libc" > "$d/$c.nm"
                 fail "$name/$c (undefined: $libc)" "$d/$c.nm"
