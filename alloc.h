@@ -255,8 +255,14 @@ ALLOC_DEF void *alloc_arena_alloc(alloc_arena *a, size_t size, size_t align);
    Threads:  safe against itself only: reset, save, restore and every other call need all
              threads quiet (a frame's fan-out, then a join, then reset is the pattern).
    Cost:     O(1) plus retries under contention. */
-#if defined(__GNUC__) || defined(__clang__)
-#  define ALLOC_HAS_SHARED_ARENA 1
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__GCC_ATOMIC_POINTER_LOCK_FREE)
+#  if __GCC_ATOMIC_POINTER_LOCK_FREE == 2
+     /* Only where the CPU has a native compare-and-swap: elsewhere (Cortex-M0, AVR,
+        rv32 without A) GCC calls libatomic, which bare-metal toolchains do not ship. */
+#    define ALLOC_HAS_SHARED_ARENA 1
+#  endif
+#endif
+#ifdef ALLOC_HAS_SHARED_ARENA
 ALLOC_DEF void *alloc_arena_alloc_shared(alloc_arena *a, size_t size, size_t align);
 #endif
 
@@ -319,7 +325,179 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 #endif
 #endif /* ALLOC_NO_ARENA */
 
-/* @@heap-api@@ */
+/* >>heap ============================================================================== (declarations) */
+#ifndef ALLOC_NO_HEAP
+
+/* The free-list heap: malloc, free and realloc over regions of memory you hand in.
+   Every block carries one size_t header (a boundary tag); free blocks keep their list
+   links and a footer inside themselves. Five fit policies, chosen at init:
+
+     ALLOC_FIT_GOOD   the default: segregated free lists found through a two-level
+                      bitmap (size class, then subclass), O(1) per call, no search loop
+     ALLOC_FIT_FIRST  the lecture's classic explicit free list, kept in address order;
+     ALLOC_FIT_NEXT   first fit, next fit (the search resumes where the last stopped),
+     ALLOC_FIT_BEST   best fit and worst fit: O(free blocks) per call, for teaching and
+     ALLOC_FIT_WORST  for comparing policies on the same trace                         */
+typedef enum alloc_fit {
+    ALLOC_FIT_GOOD = 0,
+    ALLOC_FIT_FIRST,
+    ALLOC_FIT_NEXT,
+    ALLOC_FIT_BEST,
+    ALLOC_FIT_WORST
+} alloc_fit;
+
+/* ALLOC_HEAP_ALIGN: the alignment of every block the heap hands out, by default the
+   alignment of the most aligned standard type (16 on x86-64, like max_align_t). A small
+   target may lower it (8 or 4), which makes blocks smaller; it must be a power of two.
+   Blocks are still kept on a grid of at least 8 bytes, so that three flag bits fit in
+   each header. Define it the same in every file. */
+typedef union alloc__heap_max_align {
+    long double ld; long long ll; double d; void *p; void (*fp)(void);
+} alloc__heap_max_align;
+typedef struct alloc__heap_align_probe { char c; alloc__heap_max_align u; } alloc__heap_align_probe;
+#ifndef ALLOC_HEAP_ALIGN
+#  define ALLOC_HEAP_ALIGN (offsetof(alloc__heap_align_probe, u))
+#endif
+
+/* ALLOC_HEAP_SUBCLASSES: log2 of the subclasses each power-of-two size class is split
+   into by ALLOC_FIT_GOOD (default 3: eight lists per class). More subclasses waste less
+   memory but make the control block larger. Define it the same in every file. */
+#ifndef ALLOC_HEAP_SUBCLASSES
+#  define ALLOC_HEAP_SUBCLASSES 3
+#endif
+
+/* The size classes of ALLOC_FIT_GOOD (not API). Block sizes below 32 grains have a list
+   each ("small exact classes"); above, class k holds sizes [2^k, 2^(k+1)) split into
+   2^ALLOC_HEAP_SUBCLASSES lists. ALLOC__HEAP_ROWS classes are kept (up to 8 GiB on
+   64-bit); larger free blocks share the last list. */
+#define ALLOC__HEAP_SMALL 32
+#define ALLOC__HEAP_SL ((size_t)1 << ALLOC_HEAP_SUBCLASSES)
+#define ALLOC__HEAP_ROWS (sizeof(size_t) >= 8 ? 24 : sizeof(size_t) * 8 - 8)
+#define ALLOC__HEAP_LISTS (ALLOC__HEAP_SMALL + ALLOC__HEAP_ROWS * ALLOC__HEAP_SL)
+
+/* A block, seen from its header (not API). */
+typedef struct alloc__heap_block alloc__heap_block;
+
+/* A region handed to the heap (not API): it sits at the region's start. */
+typedef struct alloc__heap_region {
+    struct alloc__heap_region *next;   /* the regions in address order */
+    unsigned char *first;              /* the header of the region's first block */
+    unsigned char *end;                /* the sentinel header after its last block */
+} alloc__heap_region;
+
+typedef struct alloc_heap {
+    /* not API: the free lists. GOOD uses all of them with the bitmaps (bit r of row_map:
+       row r has a non-empty list; bit s of list_map[r]: list s of row r is non-empty);
+       the other policies keep one address-ordered list in heads[0]. */
+    uint32_t           row_map;
+    uint32_t           list_map[ALLOC__HEAP_ROWS + 1];
+    alloc__heap_block *heads[ALLOC__HEAP_LISTS];
+    alloc__heap_block *rover;          /* ALLOC_FIT_NEXT: where the next search starts */
+    /* not API: regions and counters */
+    alloc__heap_region *regions;
+    unsigned char     *lo, *hi;        /* the first region's blocks, for a quick owner test */
+    size_t             used, peak, capacity;
+    size_t             alloc_count, free_count, fail_count, error_count;
+    alloc_fit          fit;
+} alloc_heap;
+
+/* The bytes a region gives up to the heap's bookkeeping at most (the region header, the
+   alignment of the first block, the end sentinel), so firmware can size its buffers. */
+#define ALLOC_HEAP_REGION_OVERHEAD (sizeof(alloc__heap_region) + 3 * (ALLOC_HEAP_ALIGN > 16 ? ALLOC_HEAP_ALIGN : 16))
+
+/* alloc_heap_init: an empty heap over `buf` (any alignment) of `size` bytes, with the fit
+   policy `fit` (ALLOC_FIT_GOOD, 0, is the default).
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID if h or buf is NULL or fit is not a policy;
+             ALLOC_ERR_OVERFLOW if buf + size wraps; ALLOC_ERR_TOO_SMALL if the region
+             cannot hold its header, one block and the end sentinel. On failure *h is
+             untouched.
+   Cost:     O(1) (plus clearing the control block: sizeof(alloc_heap) bytes). */
+ALLOC_DEF alloc_result alloc_heap_init(alloc_heap *h, void *buf, size_t size, alloc_fit fit);
+
+/* alloc_heap_add: hands the heap another region, at any address (before or after the
+   ones it has). Blocks never span two regions.
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID / ALLOC_ERR_OVERFLOW / ALLOC_ERR_TOO_SMALL as
+             init; ALLOC_ERR_OVERLAP if it overlaps a region the heap already has (a
+             region added twice). On failure nothing changes.
+   Cost:     O(regions). */
+ALLOC_DEF alloc_result alloc_heap_add(alloc_heap *h, void *buf, size_t size);
+
+/* alloc_heap_alloc: a block of at least `size` bytes, aligned to ALLOC_HEAP_ALIGN.
+   Returns:  the block (contents undefined), or NULL iff size is 0, so large that the
+             size arithmetic would wrap, or no free block can hold it (counted in
+             fail_count). On NULL nothing changes.
+   Cost:     GOOD: O(1), no loop over blocks (free blocks larger than the last size class,
+             16 GiB on 64-bit, share one list that is searched). FIRST/NEXT/BEST/WORST:
+             O(free blocks). */
+ALLOC_DEF void *alloc_heap_alloc(alloc_heap *h, size_t size);
+
+/* alloc_heap_alloc_aligned: as alloc_heap_alloc, aligned to `align` (a power of two, any
+   size: 4096 for a page). align <= ALLOC_HEAP_ALIGN is a plain alloc. The block keeps its
+   alignment through alloc_heap_realloc.
+   Returns:  the block, or NULL iff alloc_heap_alloc would, or align is not a power of
+             two. The slack before an aligned block goes back to the free lists.
+   Cost:     as alloc_heap_alloc (GOOD searches for size + align, so a large alignment
+             needs that much room in one block). */
+ALLOC_DEF void *alloc_heap_alloc_aligned(alloc_heap *h, size_t size, size_t align);
+
+/* alloc_heap_calloc: n * size bytes, zeroed.
+   Returns:  the block, or NULL iff n * size wraps, is 0, or cannot be allocated.
+   Cost:     as alloc_heap_alloc, plus zeroing. */
+ALLOC_DEF void *alloc_heap_calloc(alloc_heap *h, size_t n, size_t size);
+
+/* alloc_heap_realloc: resizes p to `size` bytes. Shrinks in place (the tail goes back to
+   the free lists when it can make a block); grows in place into a free next neighbour;
+   otherwise allocates a new block with p's alignment, copies and frees p.
+   realloc(NULL, n) allocates; realloc(p, 0) frees p and returns NULL.
+   Returns:  the block, or NULL when out of memory or size is impossible (p is then
+             untouched and still live), or when p is not a live block of this heap
+             (refused through ALLOC_ON_ERROR, as free does).
+   Cost:     O(1) in place (GOOD); a move costs an alloc, a copy and a free. */
+ALLOC_DEF void *alloc_heap_realloc(alloc_heap *h, void *p, size_t size);
+
+/* alloc_heap_free: gives p back; it is coalesced with both neighbours at once when they
+   are free (boundary tags). NULL is a no-op. A pointer that is not a live block - outside
+   every region (ALLOC_ERR_FOREIGN), off the block grid or without a sane header
+   (ALLOC_ERR_NOT_BLOCK), or whose header says it is already free
+   (ALLOC_ERR_DOUBLE_FREE, caught in release builds too) - changes nothing and is
+   reported once through ALLOC_ON_ERROR. With ALLOC_DEBUG the region is also walked to
+   prove that p starts a block.
+   Cost:     GOOD: O(1); the other policies: O(free blocks) (address-ordered insert). */
+ALLOC_DEF void alloc_heap_free(alloc_heap *h, void *p);
+
+/* alloc_heap_usable_size: the bytes p can really hold (>= what was asked), or 0 when p
+   is NULL or not a live block of this heap (not reported). Cost: O(regions). */
+ALLOC_DEF size_t alloc_heap_usable_size(const alloc_heap *h, const void *p);
+
+/* alloc_heap_owns: 1 if p points into one of the heap's regions, else 0. O(regions). */
+ALLOC_DEF int alloc_heap_owns(const alloc_heap *h, const void *p);
+
+/* alloc_heap_stats: the common figures. capacity: bytes in all blocks of all regions
+   (headers included); used: bytes in live blocks, their headers included; free: the
+   bytes free blocks could hand out (each block's size less its header), so that
+   used + free + header * free_blocks == capacity; largest_free: the largest request one
+   alloc_heap_alloc could serve now. Cost: O(blocks): it walks every region. */
+ALLOC_DEF void alloc_heap_stats(const alloc_heap *h, alloc_stats *out);
+
+/* alloc_heap_check: walks every region block by block and every free list: sizes add up
+   to the region, tags agree with the neighbours, no two free blocks touch, every free
+   block is on the right list exactly once, bitmaps match the lists, the used count
+   matches. Returns ALLOC_OK or ALLOC_ERR_CORRUPT (ALLOC_ERR_INVALID for NULL).
+   Cost: O(blocks + regions^2). */
+ALLOC_DEF alloc_result alloc_heap_check(const alloc_heap *h);
+
+/* alloc_heap_allocator: the heap behind the common interface (align 0: the default). */
+ALLOC_DEF alloc_allocator alloc_heap_allocator(alloc_heap *h);
+
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+/* alloc_heap_dump (ALLOC_DUMP): draws each region as the lecture's memory map - a row of
+   cells, '#' used and '.' free, '|' where a block begins - then, for small heaps, a
+   table of blocks (offset, size, state), the stats and the external fragmentation
+   (1 - largest_free / free). Cost: O(blocks). */
+ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *user);
+#endif
+#endif /* ALLOC_NO_HEAP */
+/* <<heap declarations end */
 
 /* @@buddy-api@@ */
 
@@ -644,7 +822,7 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
 
 #ifndef ALLOC_ON_ERROR
 #  if defined(ALLOC_DEBUG) && (!defined(__STDC_HOSTED__) || __STDC_HOSTED__ == 0)
-#    define ALLOC_ON_ERROR(code, ptr, msg) ALLOC_ASSERT(!(msg))
+#    define ALLOC_ON_ERROR(code, ptr, msg) ((void)(code), (void)(ptr), (void)(msg), ALLOC_ASSERT(!(msg)))
 #  elif defined(ALLOC_DEBUG)
 #    include <stdio.h>
 #    include <stdlib.h>
@@ -673,16 +851,21 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
 #  include <sanitizer/asan_interface.h>
 #  define ALLOC__POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
 #  define ALLOC__UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#  define ALLOC__OPEN(p, n)     ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #elif defined(ALLOC_VALGRIND)
    /* The same through memcheck's client requests: free bytes are no-access, fresh ones
       undefined (so a read of uninitialised allocation bytes is reported too). */
 #  include <valgrind/memcheck.h>
 #  define ALLOC__POISON(p, n)   ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
 #  define ALLOC__UNPOISON(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
+#  define ALLOC__OPEN(p, n)     ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
 #else
 #  define ALLOC__POISON(p, n)   ((void)(p), (void)(n))
 #  define ALLOC__UNPOISON(p, n) ((void)(p), (void)(n))
+#  define ALLOC__OPEN(p, n)     ((void)(p), (void)(n))
 #endif
+/* ALLOC__UNPOISON hands bytes out as fresh (memcheck: undefined); ALLOC__OPEN reopens our
+   own metadata inside poisoned memory for a moment, its contents intact (defined). */
 
 #if defined(__GNUC__) || defined(__clang__)
 #  define ALLOC__LIKELY(x)   __builtin_expect(!!(x), 1)
@@ -724,6 +907,16 @@ ALLOC_DEF const char *alloc_result_string(alloc_result r)
 
 /* 1 iff x is a power of two (0 is not). */
 ALLOC__INLINE int alloc__is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
+/* *d = *s, field by field: a struct assignment (or a by-value pass) of alloc_allocator
+   makes GCC call memcpy on some targets (riscv at -Os), which a -nostdlib build lacks. */
+ALLOC__INLINE void alloc__set_allocator(alloc_allocator *d, const alloc_allocator *s)
+{
+    d->alloc = s->alloc;
+    d->realloc = s->realloc;
+    d->free = s->free;
+    d->ctx = s->ctx;
+}
 
 /* *out = a + b; 0 when the sum wraps (and *out is then unspecified). */
 ALLOC__INLINE int alloc__add(size_t a, size_t b, size_t *out)
@@ -918,7 +1111,7 @@ ALLOC_DEF alloc_result alloc_arena_init(alloc_arena *a, void *buf, size_t size)
 ALLOC_DEF alloc_result alloc_arena_set_parent(alloc_arena *a, alloc_allocator parent, size_t block_size)
 {
     if (a == NULL || parent.alloc == NULL) return ALLOC_ERR_INVALID;
-    a->parent = parent;
+    alloc__set_allocator(&a->parent, &parent);
     a->grow_size = block_size ? block_size : ALLOC__ARENA_DEFAULT_GROW;
     return ALLOC_OK;
 }
@@ -927,7 +1120,9 @@ ALLOC_DEF alloc_result alloc_arena_init_parent(alloc_arena *a, alloc_allocator p
 {
     if (a == NULL || parent.alloc == NULL) return ALLOC_ERR_INVALID;
     alloc__arena_zero(a);
-    return alloc_arena_set_parent(a, parent, block_size);
+    alloc__set_allocator(&a->parent, &parent);   /* not through set_parent: no by-value pass */
+    a->grow_size = block_size ? block_size : ALLOC__ARENA_DEFAULT_GROW;
+    return ALLOC_OK;
 }
 
 ALLOC__FN alloc_arena_block *alloc__arena_last_block(const alloc_arena *a)
@@ -1375,7 +1570,1026 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 #endif /* ALLOC_DUMP */
 #endif /* ALLOC_NO_ARENA */
 
-/* @@heap-impl@@ */
+/* >>heap ============================================================================== (implementation) */
+#ifndef ALLOC_NO_HEAP
+/* The free-list heap, in the lecture's words.
+
+   Each region is a row of blocks that covers it exactly, from its first block to an end
+   sentinel. Every block starts with a header, one size_t: the block's size (a multiple
+   of the grain G) with three flag bits below it:
+       USED       this block is live
+       PREV_USED  the block before it is live (so a free block's neighbour can be found)
+       ALIGNED    the block was asked for with an alignment above ALLOC_HEAP_ALIGN
+   A live block is [header | payload ...]: its payload starts on the grid (a multiple of
+   G) and the header is the only overhead. A free block is
+       [header | next | prev | ... | footer]
+   where next/prev link it into a free list and the footer repeats its size, so the block
+   after it can find its start: the boundary tag. Freeing looks at both neighbours at
+   once - the next one through the size, the previous one through its footer - and
+   coalesces with whichever is free. The sentinel is a header of size 0 marked USED, so
+   the last block never coalesces past the region; the first block's PREV_USED is set for
+   the same reason.
+
+   Invariants (alloc_heap_check proves each):
+   - the blocks of a region add up to it exactly; each size is a multiple of G, >= MIN;
+   - a block's PREV_USED equals its previous block's USED; a free block's footer equals
+     its size; no two free blocks are neighbours (they would have been coalesced);
+   - every free block is on exactly one list: for ALLOC_FIT_GOOD the list of its size
+     class (bit set in the bitmaps iff the list is non-empty), for the other policies
+     the one list, in address order;
+   - h->used is the sum of the live blocks' sizes.
+   ASan: every byte outside live payloads is poisoned except the region headers; the
+   headers, links and footers are opened one word at a time around each access. */
+
+#define ALLOC__HEAP_W         (sizeof(size_t))
+#define ALLOC__HEAP_MAXOF(a, b) ((a) > (b) ? (a) : (b))
+/* G: the grain every block size and payload address is a multiple of. */
+#define ALLOC__HEAP_G         ALLOC__HEAP_MAXOF(ALLOC__HEAP_MAXOF((size_t)ALLOC_HEAP_ALIGN, (size_t)8), \
+                                                ALLOC__HEAP_MAXOF(sizeof(size_t), sizeof(void *)))
+/* MIN: the smallest block - a header, two links and a footer, rounded up to G. */
+#define ALLOC__HEAP_MIN       ((sizeof(alloc__heap_block) + ALLOC__HEAP_W + ALLOC__HEAP_G - 1) & ~(ALLOC__HEAP_G - 1))
+#define ALLOC__HEAP_USED      ((size_t)1)
+#define ALLOC__HEAP_PREV_USED ((size_t)2)
+#define ALLOC__HEAP_ALIGNED   ((size_t)4)
+#define ALLOC__HEAP_FLAGS     ((size_t)7)
+/* The largest request (and alignment) served: rounding it up can never wrap. */
+#define ALLOC__HEAP_MAX_REQUEST ((size_t)-1 / 4)
+#define ALLOC__HEAP_SIZE(tag) ((tag) & ~ALLOC__HEAP_FLAGS)
+
+/* ALLOC_HEAP_ALIGN must be a power of two: a compile-time check. */
+typedef char alloc__heap_align_is_pow2[((size_t)ALLOC_HEAP_ALIGN & ((size_t)ALLOC_HEAP_ALIGN - 1)) == 0 ? 1 : -1];
+
+struct alloc__heap_block {
+    size_t tag;                        /* size | USED | PREV_USED | ALIGNED */
+    alloc__heap_block *next, *prev;    /* free blocks only: the links of their list */
+};
+
+/* --- metadata words: the only places that read or write a header, link or footer --- */
+
+ALLOC__INLINE size_t alloc__heap_tag(const alloc__heap_block *b)
+{
+    size_t v;
+    ALLOC__OPEN(&b->tag, sizeof b->tag);
+    v = b->tag;
+    ALLOC__POISON(&b->tag, sizeof b->tag);
+    return v;
+}
+ALLOC__INLINE void alloc__heap_set_tag(alloc__heap_block *b, size_t v)
+{
+    ALLOC__OPEN(&b->tag, sizeof b->tag);
+    b->tag = v;
+    ALLOC__POISON(&b->tag, sizeof b->tag);
+}
+ALLOC__INLINE alloc__heap_block *alloc__heap_next(const alloc__heap_block *b)
+{
+    alloc__heap_block *v;
+    ALLOC__OPEN(&b->next, sizeof b->next);
+    v = b->next;
+    ALLOC__POISON(&b->next, sizeof b->next);
+    return v;
+}
+ALLOC__INLINE alloc__heap_block *alloc__heap_prev(const alloc__heap_block *b)
+{
+    alloc__heap_block *v;
+    ALLOC__OPEN(&b->prev, sizeof b->prev);
+    v = b->prev;
+    ALLOC__POISON(&b->prev, sizeof b->prev);
+    return v;
+}
+ALLOC__INLINE void alloc__heap_set_next(alloc__heap_block *b, alloc__heap_block *v)
+{
+    ALLOC__OPEN(&b->next, sizeof b->next);
+    b->next = v;
+    ALLOC__POISON(&b->next, sizeof b->next);
+}
+ALLOC__INLINE void alloc__heap_set_prev(alloc__heap_block *b, alloc__heap_block *v)
+{
+    ALLOC__OPEN(&b->prev, sizeof b->prev);
+    b->prev = v;
+    ALLOC__POISON(&b->prev, sizeof b->prev);
+}
+/* The block `size` bytes after b (its next neighbour when size is b's size). */
+ALLOC__INLINE alloc__heap_block *alloc__heap_at(const alloc__heap_block *b, size_t off)
+{
+    return (alloc__heap_block *)(void *)((unsigned char *)(uintptr_t)b + off);
+}
+/* The footer: the last word of a free block, its size again (the boundary tag). */
+ALLOC__INLINE void alloc__heap_set_footer(alloc__heap_block *b, size_t size)
+{
+    size_t *f = (size_t *)(void *)((unsigned char *)b + size - ALLOC__HEAP_W);
+    ALLOC__OPEN(f, sizeof *f);
+    *f = size;
+    ALLOC__POISON(f, sizeof *f);
+}
+/* The size of the free block that ends just before b, read from its footer. */
+ALLOC__INLINE size_t alloc__heap_prev_size(const alloc__heap_block *b)
+{
+    const size_t *f = (const size_t *)(const void *)((const unsigned char *)b - ALLOC__HEAP_W);
+    size_t v;
+    ALLOC__OPEN(f, sizeof *f);
+    v = *f;
+    ALLOC__POISON(f, sizeof *f);
+    return v;
+}
+/* The block `off` bytes before b (its previous neighbour when off is that one's size). */
+ALLOC__INLINE alloc__heap_block *alloc__heap_before(const alloc__heap_block *b, size_t off)
+{
+    return (alloc__heap_block *)(void *)((unsigned char *)(uintptr_t)b - off);
+}
+ALLOC__INLINE unsigned char *alloc__heap_payload(alloc__heap_block *b)
+{
+    return (unsigned char *)b + ALLOC__HEAP_W;
+}
+ALLOC__INLINE alloc__heap_block *alloc__heap_of(const void *p)
+{
+    return (alloc__heap_block *)(void *)((unsigned char *)(uintptr_t)p - ALLOC__HEAP_W);
+}
+/* A free block gets its tag (PREV_USED: a free block's previous neighbour is always
+   live, since free neighbours coalesce) and its footer; the next block learns that its
+   previous neighbour is free. */
+ALLOC__INLINE void alloc__heap_make_free(alloc__heap_block *b, size_t size)
+{
+    alloc__heap_block *n = alloc__heap_at(b, size);
+    alloc__heap_set_tag(b, size | ALLOC__HEAP_PREV_USED);
+    alloc__heap_set_footer(b, size);
+    alloc__heap_set_tag(n, alloc__heap_tag(n) & ~ALLOC__HEAP_PREV_USED);
+}
+
+ALLOC__FN void alloc__heap_error(alloc_heap *h, alloc_result code, const void *p, const char *msg)
+{
+    h->error_count++;
+    ALLOC_ON_ERROR(code, (void *)(uintptr_t)p, msg);
+}
+
+/* --- ALLOC_FIT_GOOD: segregated lists and the two-level bitmap ------------------------
+
+   Block sizes below SMALL grains have one list each (exact classes: every block on the
+   list has the same size). Above, row r >= 1 holds sizes [2^(k), 2^(k+1)) with
+   k = log2(G) + 4 + r, cut into SL equal subclasses. Finding a list for a request is
+   "round the size up to the next subclass boundary, then take the first non-empty list
+   at or above it" - two find-first-set instructions on the bitmaps, no loop. */
+
+typedef struct alloc__heap_class { unsigned row, bit; } alloc__heap_class;
+
+ALLOC__INLINE unsigned alloc__heap_gshift(void) { return (unsigned)alloc__log2(ALLOC__HEAP_G); }
+
+/* The class of a free block of `size` bytes (the list it is kept on). */
+ALLOC__INLINE alloc__heap_class alloc__heap_class_of(size_t size)
+{
+    alloc__heap_class c;
+    unsigned t;
+    if (size < (size_t)ALLOC__HEAP_SMALL << alloc__heap_gshift()) {
+        c.row = 0;                                     /* a small exact class */
+        c.bit = (unsigned)(size >> alloc__heap_gshift());
+        return c;
+    }
+    t = (unsigned)alloc__log2(size);
+    c.row = t - alloc__heap_gshift() - 4;
+    if (c.row > ALLOC__HEAP_ROWS) {                   /* beyond the last class: last list */
+        c.row = (unsigned)ALLOC__HEAP_ROWS;
+        c.bit = (unsigned)ALLOC__HEAP_SL - 1;
+        return c;
+    }
+    c.bit = (unsigned)(size >> (t - ALLOC_HEAP_SUBCLASSES)) - (unsigned)ALLOC__HEAP_SL;
+    return c;
+}
+
+ALLOC__INLINE size_t alloc__heap_list_index(alloc__heap_class c)
+{
+    return c.row == 0 ? c.bit : ALLOC__HEAP_SMALL + (c.row - 1) * ALLOC__HEAP_SL + c.bit;
+}
+
+ALLOC__INLINE void alloc__heap_class_insert(alloc_heap *h, alloc__heap_block *b, size_t size)
+{
+    alloc__heap_class c = alloc__heap_class_of(size);
+    size_t i = alloc__heap_list_index(c);
+    alloc__heap_block *head = h->heads[i];
+    alloc__heap_set_next(b, head);
+    alloc__heap_set_prev(b, NULL);
+    if (head != NULL) alloc__heap_set_prev(head, b);
+    h->heads[i] = b;
+    h->list_map[c.row] |= (uint32_t)1 << c.bit;
+    h->row_map |= (uint32_t)1 << c.row;
+}
+
+ALLOC__INLINE void alloc__heap_class_remove(alloc_heap *h, alloc__heap_block *b, size_t size)
+{
+    alloc__heap_block *next = alloc__heap_next(b), *prev = alloc__heap_prev(b);
+    if (next != NULL) alloc__heap_set_prev(next, prev);
+    if (prev != NULL) {
+        alloc__heap_set_next(prev, next);
+    } else {
+        alloc__heap_class c = alloc__heap_class_of(size);
+        h->heads[alloc__heap_list_index(c)] = next;
+        if (next == NULL) {                            /* the list became empty */
+            h->list_map[c.row] &= ~((uint32_t)1 << c.bit);
+            if (h->list_map[c.row] == 0) h->row_map &= ~((uint32_t)1 << c.row);
+        }
+    }
+}
+
+/* A free block of at least n bytes (n a block size), or NULL: good fit in O(1). */
+ALLOC__INLINE alloc__heap_block *alloc__heap_good_find(alloc_heap *h, size_t n)
+{
+    alloc__heap_class c;
+    uint32_t m;
+    alloc__heap_block *b;
+    if (n < (size_t)ALLOC__HEAP_SMALL << alloc__heap_gshift()) {
+        c.row = 0;                                     /* exact class: any block fits */
+        c.bit = (unsigned)(n >> alloc__heap_gshift());
+    } else {
+        /* Round up to the next subclass boundary, so that every block on the lists
+           searched is large enough: the head can be taken without looking further. */
+        size_t r = n + ((size_t)1 << ((unsigned)alloc__log2(n) - ALLOC_HEAP_SUBCLASSES)) - 1;
+        c = alloc__heap_class_of(r);
+        if (ALLOC__UNLIKELY(c.row == ALLOC__HEAP_ROWS && c.bit == ALLOC__HEAP_SL - 1)) {
+            /* The last list also holds every block beyond the last class: search it. */
+            for (b = h->heads[ALLOC__HEAP_LISTS - 1]; b != NULL; b = alloc__heap_next(b))
+                if (ALLOC__HEAP_SIZE(alloc__heap_tag(b)) >= n) return b;
+            return NULL;
+        }
+    }
+    m = h->list_map[c.row] & ((uint32_t)0xFFFFFFFFu << c.bit);
+    if (m == 0) {
+        uint32_t rows = h->row_map & ((uint32_t)0xFFFFFFFEu << c.row);
+        if (ALLOC__UNLIKELY(rows == 0)) {
+            /* A miss: the request's own list may still hold a block that is large
+               enough; its head costs one look. */
+            b = h->heads[alloc__heap_list_index(alloc__heap_class_of(n))];
+            if (b != NULL && ALLOC__HEAP_SIZE(alloc__heap_tag(b)) < n) b = NULL;
+            return b;
+        }
+        c.row = (unsigned)alloc__ctz((size_t)rows);
+        m = h->list_map[c.row];
+    }
+    c.bit = (unsigned)alloc__ctz((size_t)m);
+    return h->heads[alloc__heap_list_index(c)];
+}
+
+/* --- FIRST / NEXT / BEST / WORST: one explicit free list, in address order ----------- */
+
+/* Unlinks b; a rover on b moves on to its successor. */
+ALLOC__FN void alloc__heap_list_remove(alloc_heap *h, alloc__heap_block *b)
+{
+    alloc__heap_block *next = alloc__heap_next(b), *prev = alloc__heap_prev(b);
+    if (next != NULL) alloc__heap_set_prev(next, prev);
+    if (prev != NULL) alloc__heap_set_next(prev, next);
+    else h->heads[0] = next;
+    if (h->rover == b) h->rover = next;
+}
+
+/* nb takes old's place in the list (they hold the same run of memory, so the address
+   order is kept); a rover on old moves to nb. */
+ALLOC__FN void alloc__heap_list_replace(alloc_heap *h, alloc__heap_block *old, alloc__heap_block *nb)
+{
+    alloc__heap_block *next = alloc__heap_next(old), *prev = alloc__heap_prev(old);
+    alloc__heap_set_next(nb, next);
+    alloc__heap_set_prev(nb, prev);
+    if (next != NULL) alloc__heap_set_prev(next, nb);
+    if (prev != NULL) alloc__heap_set_next(prev, nb);
+    else h->heads[0] = nb;
+    if (h->rover == old) h->rover = nb;
+}
+
+/* Links b in after `after` (NULL: at the front). */
+ALLOC__FN void alloc__heap_list_link(alloc_heap *h, alloc__heap_block *after, alloc__heap_block *b)
+{
+    alloc__heap_block *next = after != NULL ? alloc__heap_next(after) : h->heads[0];
+    alloc__heap_set_next(b, next);
+    alloc__heap_set_prev(b, after);
+    if (next != NULL) alloc__heap_set_prev(next, b);
+    if (after != NULL) alloc__heap_set_next(after, b);
+    else h->heads[0] = b;
+}
+
+/* Links b in at its address: walks the list to the last block below it. O(free blocks). */
+ALLOC__FN void alloc__heap_list_insert(alloc_heap *h, alloc__heap_block *b)
+{
+    alloc__heap_block *after = NULL, *c;
+    for (c = h->heads[0]; c != NULL && (uintptr_t)c < (uintptr_t)b; c = alloc__heap_next(c)) after = c;
+    alloc__heap_list_link(h, after, b);
+}
+
+/* The bytes to skip at the start of free block b so that the payload after them is
+   aligned to `align`: 0, or enough to make a free block of its own (>= MIN). */
+ALLOC__INLINE size_t alloc__heap_gap(const alloc__heap_block *b, size_t align)
+{
+    uintptr_t pay = (uintptr_t)b + ALLOC__HEAP_W;
+    size_t gap = alloc__pad(pay, align);
+    if (gap != 0 && gap < ALLOC__HEAP_MIN) gap += ((ALLOC__HEAP_MIN - gap + align - 1) / align) * align;
+    return gap;
+}
+
+/* 1 if free block b can hold a block of n bytes aligned to `align`. */
+ALLOC__INLINE int alloc__heap_fits(const alloc__heap_block *b, size_t n, size_t align)
+{
+    size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b));
+    size_t gap = align > ALLOC__HEAP_G ? alloc__heap_gap(b, align) : 0;
+    return size >= gap && size - gap >= n;
+}
+
+/* The lecture's four searches, each a few lines over the address-ordered list. */
+ALLOC__FN alloc__heap_block *alloc__heap_list_find(alloc_heap *h, size_t n, size_t align)
+{
+    alloc__heap_block *b, *pick = NULL;
+    switch (h->fit) {
+    case ALLOC_FIT_FIRST:   /* the first hole that is large enough */
+        for (b = h->heads[0]; b != NULL; b = alloc__heap_next(b))
+            if (alloc__heap_fits(b, n, align)) return b;
+        return NULL;
+    case ALLOC_FIT_NEXT:    /* first fit, starting where the last search stopped */
+        for (b = h->rover; b != NULL; b = alloc__heap_next(b))
+            if (alloc__heap_fits(b, n, align)) return b;
+        for (b = h->heads[0]; b != h->rover; b = alloc__heap_next(b))
+            if (alloc__heap_fits(b, n, align)) return b;
+        return NULL;
+    case ALLOC_FIT_BEST:    /* the smallest hole that is large enough (stop on exact) */
+        for (b = h->heads[0]; b != NULL; b = alloc__heap_next(b)) {
+            size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b));
+            if (alloc__heap_fits(b, n, align) && (pick == NULL || size < ALLOC__HEAP_SIZE(alloc__heap_tag(pick)))) {
+                pick = b;
+                if (size == n) break;
+            }
+        }
+        return pick;
+    default:                /* ALLOC_FIT_WORST: the largest hole that is large enough */
+        for (b = h->heads[0]; b != NULL; b = alloc__heap_next(b))
+            if (alloc__heap_fits(b, n, align) &&
+                (pick == NULL || ALLOC__HEAP_SIZE(alloc__heap_tag(b)) > ALLOC__HEAP_SIZE(alloc__heap_tag(pick))))
+                pick = b;
+        return pick;
+    }
+}
+
+/* --- allocation: search, then split ------------------------------------------------- */
+
+/* The block size that serves a request of `size` bytes (size <= MAX_REQUEST): the
+   header plus the payload, rounded up to the grain, at least MIN. */
+ALLOC__INLINE size_t alloc__heap_block_size(size_t size)
+{
+    size_t n = (size + ALLOC__HEAP_W + ALLOC__HEAP_G - 1) & ~(ALLOC__HEAP_G - 1);
+    return n < ALLOC__HEAP_MIN ? ALLOC__HEAP_MIN : n;
+}
+
+/* Hands out n bytes of the free block b (still on its list). Split: the slack an
+   alignment needs in front and the tail behind become free blocks of their own when
+   they are large enough (the tail only then: a smaller tail stays in the block). */
+ALLOC__INLINE void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n, size_t align)
+{
+    size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b)), flags = ALLOC__HEAP_PREV_USED;
+    size_t gap = align > ALLOC__HEAP_G ? alloc__heap_gap(b, align) : 0;
+    alloc__heap_block *lead = NULL, *rest = NULL, *succ = NULL;
+    unsigned char *p;
+    int good = h->fit == ALLOC_FIT_GOOD;
+    if (good) alloc__heap_class_remove(h, b, size);
+    else succ = alloc__heap_next(b);
+    if (gap != 0) {
+        /* The leading slack stays free; on the address-ordered list it keeps b's place. */
+        lead = b;
+        alloc__heap_set_tag(lead, gap | ALLOC__HEAP_PREV_USED);
+        alloc__heap_set_footer(lead, gap);
+        if (good) alloc__heap_class_insert(h, lead, gap);
+        b = alloc__heap_at(b, gap);
+        size -= gap;
+        flags = 0;                                     /* b's previous block is free now */
+    }
+    if (size - n >= ALLOC__HEAP_MIN) {
+        /* Split: the tail becomes a free block (its next neighbour already knows that
+           the block before it is free, since b was). */
+        rest = alloc__heap_at(b, n);
+        alloc__heap_set_tag(rest, (size - n) | ALLOC__HEAP_PREV_USED);
+        alloc__heap_set_footer(rest, size - n);
+        if (good) alloc__heap_class_insert(h, rest, size - n);
+        else if (lead != NULL) alloc__heap_list_link(h, lead, rest);
+        else alloc__heap_list_replace(h, b, rest);
+        size = n;
+    } else {
+        alloc__heap_block *after = alloc__heap_at(b, size);
+        alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
+        if (!good && lead == NULL) alloc__heap_list_remove(h, b);
+    }
+    if (h->fit == ALLOC_FIT_NEXT) h->rover = rest != NULL ? rest : succ;
+    alloc__heap_set_tag(b, size | ALLOC__HEAP_USED | flags | (gap != 0 || align > ALLOC__HEAP_G ? ALLOC__HEAP_ALIGNED : 0));
+    h->used += size;
+    if (h->used > h->peak) h->peak = h->used;
+    h->alloc_count++;
+    p = alloc__heap_payload(b);
+    ALLOC__UNPOISON(p, size - ALLOC__HEAP_W);
+#ifdef ALLOC_DEBUG
+    ALLOC_MEMSET(p, ALLOC__FRESH_BYTE, size - ALLOC__HEAP_W);
+#endif
+    return p;
+}
+
+/* A block of n bytes (a block size) aligned to `align`, or NULL (counted as a failure). */
+ALLOC__FN void *alloc__heap_alloc_block(alloc_heap *h, size_t n, size_t align)
+{
+    alloc__heap_block *b;
+    if (h->fit == ALLOC_FIT_GOOD) {
+        /* An aligned block needs room for the largest slack in front of it too. */
+        b = alloc__heap_good_find(h, align > ALLOC__HEAP_G ? n + align + ALLOC__HEAP_MIN - ALLOC__HEAP_G : n);
+    } else {
+        b = alloc__heap_list_find(h, n, align);
+    }
+    if (ALLOC__UNLIKELY(b == NULL)) {
+        h->fail_count++;
+        return NULL;
+    }
+    return alloc__heap_carve(h, b, n, align);
+}
+
+ALLOC_DEF void *alloc_heap_alloc(alloc_heap *h, size_t size)
+{
+    if (ALLOC__UNLIKELY(size - 1 >= ALLOC__HEAP_MAX_REQUEST)) return NULL;   /* 0, or too large */
+    return alloc__heap_alloc_block(h, alloc__heap_block_size(size), ALLOC__HEAP_G);
+}
+
+ALLOC_DEF void *alloc_heap_alloc_aligned(alloc_heap *h, size_t size, size_t align)
+{
+    if (size - 1 >= ALLOC__HEAP_MAX_REQUEST || !alloc__is_pow2(align) || align > ALLOC__HEAP_MAX_REQUEST) return NULL;
+    return alloc__heap_alloc_block(h, alloc__heap_block_size(size), align < ALLOC__HEAP_G ? ALLOC__HEAP_G : align);
+}
+
+ALLOC_DEF void *alloc_heap_calloc(alloc_heap *h, size_t n, size_t size)
+{
+    size_t total;
+    void *p;
+    if (!alloc__mul(n, size, &total)) return NULL;
+    p = alloc_heap_alloc(h, total);
+    if (p != NULL) ALLOC_MEMSET(p, 0, total);
+    return p;
+}
+
+/* --- free: coalesce with both neighbours at once ------------------------------------- */
+
+ALLOC__FN const alloc__heap_region *alloc__heap_region_of(const alloc_heap *h, const void *p)
+{
+    const alloc__heap_region *r;
+    for (r = h->regions; r != NULL; r = r->next)
+        if ((uintptr_t)p >= (uintptr_t)r->first + ALLOC__HEAP_W && (uintptr_t)p < (uintptr_t)r->end) return r;
+    return NULL;
+}
+
+/* The live block whose payload is p, or NULL after reporting (when `what` is not NULL)
+   why p is not one: outside every region, off the block grid, no sane header there, or
+   a header that says the block is already free. */
+ALLOC__FN alloc__heap_block *alloc__heap_live(alloc_heap *h, const void *p, const char *what)
+{
+    const unsigned char *first, *end;
+    alloc__heap_block *b = alloc__heap_of(p);
+    size_t tag, size;
+    alloc_result code = ALLOC_ERR_NOT_BLOCK;
+    if (ALLOC__LIKELY((uintptr_t)p - (uintptr_t)h->lo < (uintptr_t)(h->hi - h->lo))) {
+        first = h->lo - ALLOC__HEAP_W;                 /* the first region: no search */
+        end = h->hi;
+    } else {
+        const alloc__heap_region *r = alloc__heap_region_of(h, p);
+        if (r == NULL) {
+            if (what != NULL) alloc__heap_error(h, ALLOC_ERR_FOREIGN, p, what);
+            return NULL;
+        }
+        first = r->first;
+        end = r->end;
+    }
+    if (((uintptr_t)p & (ALLOC__HEAP_G - 1)) != 0) goto refuse;          /* off the grid */
+    tag = alloc__heap_tag(b);
+    size = ALLOC__HEAP_SIZE(tag);
+    if (size < ALLOC__HEAP_MIN || (size & (ALLOC__HEAP_G - 1)) != 0 || size > (size_t)(end - (unsigned char *)b))
+        goto refuse;                                                       /* no header */
+    if (!(tag & ALLOC__HEAP_USED)) {
+        code = ALLOC_ERR_DOUBLE_FREE;              /* the block's own header says free */
+        goto refuse;
+    }
+    if (!(alloc__heap_tag(alloc__heap_at(b, size)) & ALLOC__HEAP_PREV_USED)) goto refuse;
+    if (!(tag & ALLOC__HEAP_PREV_USED)) {
+        /* The previous block claims to be free: its footer must lead to its header. */
+        size_t ps = alloc__heap_prev_size(b);
+        if (ps < ALLOC__HEAP_MIN || (ps & (ALLOC__HEAP_G - 1)) != 0 || ps > (size_t)((unsigned char *)b - first) ||
+            alloc__heap_tag(alloc__heap_before(b, ps)) != (ps | ALLOC__HEAP_PREV_USED))
+            goto refuse;
+    }
+#ifdef ALLOC_DEBUG
+    {
+        /* Debug builds prove that p starts a block by walking the region to it. */
+        const alloc__heap_block *c = (const alloc__heap_block *)(const void *)first;
+        while ((uintptr_t)c < (uintptr_t)b) c = alloc__heap_at(c, ALLOC__HEAP_SIZE(alloc__heap_tag(c)));
+        if (c != b) goto refuse;
+    }
+#endif
+    return b;
+refuse:
+    if (what != NULL)
+        alloc__heap_error(h, code, p, code == ALLOC_ERR_DOUBLE_FREE ? "heap: block is already free (double free)"
+                                                                 : what);
+    return NULL;
+}
+
+/* Gives live block b back: coalesce with the free neighbours, then file the result. */
+ALLOC__FN void alloc__heap_release(alloc_heap *h, alloc__heap_block *b)
+{
+    size_t tag = alloc__heap_tag(b), size = ALLOC__HEAP_SIZE(tag);
+    alloc__heap_block *next = alloc__heap_at(b, size), *prev = NULL;
+    size_t ntag = alloc__heap_tag(next);
+    int next_free = !(ntag & ALLOC__HEAP_USED), prev_free = !(tag & ALLOC__HEAP_PREV_USED);
+    h->used -= size;
+#ifdef ALLOC_DEBUG
+    ALLOC_MEMSET(alloc__heap_payload(b), ALLOC__FREED_BYTE, size - ALLOC__HEAP_W);
+#endif
+    ALLOC__POISON(alloc__heap_payload(b), size - ALLOC__HEAP_W);
+    if (prev_free) {
+        /* Mark b free before it disappears inside its neighbour: a second free of it is
+           then caught from its own (stale) header. */
+        alloc__heap_set_tag(b, tag & ~ALLOC__HEAP_USED);
+        prev = alloc__heap_before(b, alloc__heap_prev_size(b));
+    }
+    if (h->fit == ALLOC_FIT_GOOD) {
+        if (next_free) alloc__heap_class_remove(h, next, ALLOC__HEAP_SIZE(ntag));
+        if (prev_free) alloc__heap_class_remove(h, prev, ALLOC__HEAP_SIZE(alloc__heap_tag(prev)));
+    } else if (prev_free) {
+        /* The address-ordered list: the merged block keeps prev's place. */
+        if (next_free) {
+            int rover_on_next = h->rover == next;
+            alloc__heap_list_remove(h, next);
+            if (rover_on_next) h->rover = prev;        /* the rover survives coalescing */
+        }
+    } else if (next_free) {
+        alloc__heap_list_replace(h, next, b);          /* b takes next's place */
+    } else {
+        alloc__heap_list_insert(h, b);
+    }
+    /* Coalesce: one free block from prev (or b) to the end of next (or b). */
+    if (next_free) size += ALLOC__HEAP_SIZE(ntag);
+    if (prev_free) {
+        size += (size_t)((unsigned char *)b - (unsigned char *)prev);
+        b = prev;
+    }
+    alloc__heap_make_free(b, size);
+    if (h->fit == ALLOC_FIT_GOOD) alloc__heap_class_insert(h, b, size);
+}
+
+ALLOC_DEF void alloc_heap_free(alloc_heap *h, void *p)
+{
+    alloc__heap_block *b;
+    if (p == NULL) return;
+    b = alloc__heap_live(h, p, "heap free: pointer is not a live block of this heap");
+    if (b == NULL) return;
+    h->free_count++;
+    alloc__heap_release(h, b);
+}
+
+/* --- realloc: shrink in place, grow into a free neighbour, or move ----------------------- */
+
+ALLOC_DEF void *alloc_heap_realloc(alloc_heap *h, void *p, size_t size)
+{
+    alloc__heap_block *b, *next;
+    size_t tag, cur, ntag, n;
+    void *q;
+    if (p == NULL) return alloc_heap_alloc(h, size);
+    b = alloc__heap_live(h, p, "heap realloc: pointer is not a live block of this heap");
+    if (b == NULL) return NULL;
+    if (size == 0) {
+        h->free_count++;
+        alloc__heap_release(h, b);
+        return NULL;
+    }
+    if (size - 1 >= ALLOC__HEAP_MAX_REQUEST) return NULL;
+    n = alloc__heap_block_size(size);
+    tag = alloc__heap_tag(b);
+    cur = ALLOC__HEAP_SIZE(tag);
+    if (n <= cur) {
+        /* Shrink in place: a tail large enough to be a block is split off and freed
+           (it coalesces with a free next neighbour). */
+        if (cur - n >= ALLOC__HEAP_MIN) {
+            alloc__heap_block *tail = alloc__heap_at(b, n);
+            alloc__heap_set_tag(b, n | (tag & ALLOC__HEAP_FLAGS));
+            alloc__heap_set_tag(tail, (cur - n) | ALLOC__HEAP_USED | ALLOC__HEAP_PREV_USED);
+            alloc__heap_release(h, tail);
+        }
+        return p;
+    }
+    next = alloc__heap_at(b, cur);
+    ntag = alloc__heap_tag(next);
+    if (!(ntag & ALLOC__HEAP_USED) && cur + ALLOC__HEAP_SIZE(ntag) >= n) {
+        /* Grow in place into the free next neighbour; split its unused tail off again. */
+        size_t total = cur + ALLOC__HEAP_SIZE(ntag), got = total;
+        int good = h->fit == ALLOC_FIT_GOOD, rover_on_next = h->rover == next;
+        alloc__heap_block *list_prev = NULL;
+        /* Unlink next before anything is written: the new tail may lie on its links. */
+        if (good) {
+            alloc__heap_class_remove(h, next, ALLOC__HEAP_SIZE(ntag));
+        } else {
+            list_prev = alloc__heap_prev(next);
+            alloc__heap_list_remove(h, next);
+        }
+        if (total - n >= ALLOC__HEAP_MIN) {
+            alloc__heap_block *rest = alloc__heap_at(b, n);
+            alloc__heap_set_tag(rest, (total - n) | ALLOC__HEAP_PREV_USED);
+            alloc__heap_set_footer(rest, total - n);
+            if (good) {
+                alloc__heap_class_insert(h, rest, total - n);
+            } else {
+                alloc__heap_list_link(h, list_prev, rest);   /* next's place on the list */
+                if (rover_on_next) h->rover = rest;
+            }
+            got = n;
+        } else {
+            alloc__heap_block *after = alloc__heap_at(b, total);
+            alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
+        }
+        alloc__heap_set_tag(b, got | (tag & ALLOC__HEAP_FLAGS));
+        ALLOC__UNPOISON((unsigned char *)p + cur - ALLOC__HEAP_W, got - cur);
+#ifdef ALLOC_DEBUG
+        ALLOC_MEMSET((unsigned char *)p + cur - ALLOC__HEAP_W, ALLOC__FRESH_BYTE, got - cur);
+#endif
+        h->used += got - cur;
+        if (h->used > h->peak) h->peak = h->used;
+        return p;
+    }
+    /* Move: a new block with the old one's alignment (an aligned block is re-aligned to
+       the largest power of two its address has), copy, free the old. */
+    {
+        size_t align = ALLOC__HEAP_G;
+        if (tag & ALLOC__HEAP_ALIGNED) {
+            uintptr_t a = (uintptr_t)p & ((uintptr_t)0 - (uintptr_t)p);
+            align = a > ALLOC__HEAP_MAX_REQUEST ? ALLOC__HEAP_MAX_REQUEST / 2 + 1 : (size_t)a;
+        }
+        q = alloc__heap_alloc_block(h, n, align);
+    }
+    if (q == NULL) return NULL;                        /* p is untouched */
+    ALLOC_MEMCPY(q, p, cur - ALLOC__HEAP_W < size ? cur - ALLOC__HEAP_W : size);
+    h->free_count++;
+    alloc__heap_release(h, b);
+    return q;
+}
+
+ALLOC_DEF size_t alloc_heap_usable_size(const alloc_heap *h, const void *p)
+{
+    alloc__heap_block *b;
+    if (h == NULL || p == NULL) return 0;
+    b = alloc__heap_live((alloc_heap *)(uintptr_t)h, p, NULL);
+    return b != NULL ? ALLOC__HEAP_SIZE(alloc__heap_tag(b)) - ALLOC__HEAP_W : 0;
+}
+
+ALLOC_DEF int alloc_heap_owns(const alloc_heap *h, const void *p)
+{
+    const alloc__heap_region *r;
+    if (h == NULL || p == NULL) return 0;
+    for (r = h->regions; r != NULL; r = r->next)
+        if ((uintptr_t)p >= (uintptr_t)r && (uintptr_t)p < (uintptr_t)r->end + ALLOC__HEAP_W) return 1;
+    return 0;
+}
+
+/* --- regions ------------------------------------------------------------------------ */
+
+/* Lays out a region in [buf, buf + size): its header, then blocks from the first grid
+   position to the last, then the sentinel. Writes nothing unless it fits. */
+ALLOC__FN alloc_result alloc__heap_make_region(void *buf, size_t size, alloc__heap_region **out)
+{
+    uintptr_t lo = (uintptr_t)buf;
+    size_t off_r = alloc__pad(lo, sizeof(void *)), off_first, blocks;
+    alloc__heap_region *r;
+    alloc__heap_block *first, *sentinel;
+    off_first = off_r + sizeof(alloc__heap_region) + ALLOC__HEAP_W;
+    off_first += alloc__pad(lo + off_first, ALLOC__HEAP_G);
+    off_first -= ALLOC__HEAP_W;                        /* first payload on the grid */
+    if (off_first > size || size - off_first < ALLOC__HEAP_W + ALLOC__HEAP_MIN) return ALLOC_ERR_TOO_SMALL;
+    blocks = (size - off_first - ALLOC__HEAP_W) & ~(ALLOC__HEAP_G - 1);
+    if (blocks < ALLOC__HEAP_MIN) return ALLOC_ERR_TOO_SMALL;
+    ALLOC__UNPOISON(buf, size);                        /* memory an earlier heap poisoned */
+    r = (alloc__heap_region *)(void *)((unsigned char *)buf + off_r);
+    r->next = NULL;
+    r->first = (unsigned char *)buf + off_first;
+    r->end = r->first + blocks;
+    first = (alloc__heap_block *)(void *)r->first;
+    sentinel = (alloc__heap_block *)(void *)r->end;
+    sentinel->tag = ALLOC__HEAP_USED;                  /* size 0, never free: the end */
+    alloc__heap_make_free(first, blocks);
+    ALLOC__POISON(r->first, size - off_first);
+    *out = r;
+    return ALLOC_OK;
+}
+
+/* Links region r in address order and files its one free block. */
+ALLOC__FN void alloc__heap_attach(alloc_heap *h, alloc__heap_region *r)
+{
+    alloc__heap_region **link = &h->regions;
+    alloc__heap_block *b = (alloc__heap_block *)(void *)r->first;
+    size_t size = (size_t)(r->end - r->first);
+    while (*link != NULL && (uintptr_t)*link < (uintptr_t)r) link = &(*link)->next;
+    r->next = *link;
+    *link = r;
+    h->capacity += size;
+    if (h->fit == ALLOC_FIT_GOOD) alloc__heap_class_insert(h, b, size);
+    else alloc__heap_list_insert(h, b);
+}
+
+ALLOC_DEF alloc_result alloc_heap_init(alloc_heap *h, void *buf, size_t size, alloc_fit fit)
+{
+    alloc__heap_region *r;
+    alloc_result res;
+    if (h == NULL || buf == NULL || (unsigned)fit > (unsigned)ALLOC_FIT_WORST) return ALLOC_ERR_INVALID;
+    if ((uintptr_t)buf + size < (uintptr_t)buf) return ALLOC_ERR_OVERFLOW;
+    res = alloc__heap_make_region(buf, size, &r);
+    if (res != ALLOC_OK) return res;
+    ALLOC_MEMSET(h, 0, sizeof *h);
+    h->fit = fit;
+    h->lo = r->first + ALLOC__HEAP_W;
+    h->hi = r->end;
+    alloc__heap_attach(h, r);
+    return ALLOC_OK;
+}
+
+ALLOC_DEF alloc_result alloc_heap_add(alloc_heap *h, void *buf, size_t size)
+{
+    alloc__heap_region *r;
+    uintptr_t lo = (uintptr_t)buf, hi;
+    alloc_result res;
+    if (h == NULL || buf == NULL) return ALLOC_ERR_INVALID;
+    if (lo + size < lo) return ALLOC_ERR_OVERFLOW;
+    hi = lo + size;
+    for (r = h->regions; r != NULL; r = r->next)
+        if (lo < (uintptr_t)r->end + ALLOC__HEAP_W && (uintptr_t)r < hi) return ALLOC_ERR_OVERLAP;
+    res = alloc__heap_make_region(buf, size, &r);
+    if (res != ALLOC_OK) return res;
+    alloc__heap_attach(h, r);
+    return ALLOC_OK;
+}
+
+/* --- stats, check, the common interface ----------------------------------------------- */
+
+ALLOC_DEF void alloc_heap_stats(const alloc_heap *h, alloc_stats *out)
+{
+    const alloc__heap_region *r;
+    ALLOC_MEMSET(out, 0, sizeof *out);
+    for (r = h->regions; r != NULL; r = r->next) {
+        const alloc__heap_block *b = (const alloc__heap_block *)(const void *)r->first;
+        out->capacity += (size_t)(r->end - r->first);
+        while ((uintptr_t)b < (uintptr_t)r->end) {
+            size_t tag = alloc__heap_tag(b), size = ALLOC__HEAP_SIZE(tag);
+            if (size == 0) break;                      /* corrupt: check() says so */
+            if (tag & ALLOC__HEAP_USED) {
+                out->used += size;
+                out->live_blocks++;
+            } else {
+                out->free += size - ALLOC__HEAP_W;
+                out->free_blocks++;
+                if (size - ALLOC__HEAP_W > out->largest_free) out->largest_free = size - ALLOC__HEAP_W;
+            }
+            b = alloc__heap_at(b, size);
+        }
+    }
+    out->peak_used = h->peak > out->used ? h->peak : out->used;
+    out->alloc_count = h->alloc_count;
+    out->free_count = h->free_count;
+    out->fail_count = h->fail_count;
+    out->error_count = h->error_count;
+}
+
+/* 1 if b is the header of a free block inside a region, on the grid, footer agreeing. */
+ALLOC__FN int alloc__heap_is_free_block(const alloc_heap *h, const alloc__heap_block *b)
+{
+    const alloc__heap_region *r = alloc__heap_region_of(h, alloc__heap_payload((alloc__heap_block *)(uintptr_t)b));
+    size_t tag, size;
+    if (r == NULL || (((uintptr_t)b + ALLOC__HEAP_W) & (ALLOC__HEAP_G - 1)) != 0) return 0;
+    tag = alloc__heap_tag(b);
+    size = ALLOC__HEAP_SIZE(tag);
+    if ((tag & ALLOC__HEAP_FLAGS) != ALLOC__HEAP_PREV_USED || size < ALLOC__HEAP_MIN ||
+        size > (size_t)(r->end - (const unsigned char *)b))
+        return 0;
+    return alloc__heap_prev_size(alloc__heap_at(b, size)) == size;
+}
+
+ALLOC_DEF alloc_result alloc_heap_check(const alloc_heap *h)
+{
+    const alloc__heap_region *r;
+    size_t nfree = 0, nlisted = 0, used = 0, cap = 0, i;
+    int rover_seen = h != NULL && h->rover == NULL;
+    if (h == NULL) return ALLOC_ERR_INVALID;
+    if (h->regions == NULL || (unsigned)h->fit > (unsigned)ALLOC_FIT_WORST) return ALLOC_ERR_CORRUPT;
+    /* Every region, block by block. */
+    for (r = h->regions; r != NULL; r = r->next) {
+        const alloc__heap_block *b = (const alloc__heap_block *)(const void *)r->first;
+        size_t prev_used = ALLOC__HEAP_PREV_USED, tag;
+        if (r->next != NULL && (uintptr_t)r->next <= (uintptr_t)r->end) return ALLOC_ERR_CORRUPT;
+        if (((uintptr_t)r->first + ALLOC__HEAP_W) % ALLOC__HEAP_G != 0 || r->end < r->first) return ALLOC_ERR_CORRUPT;
+        cap += (size_t)(r->end - r->first);
+        while ((uintptr_t)b < (uintptr_t)r->end) {
+            size_t size;
+            tag = alloc__heap_tag(b);
+            size = ALLOC__HEAP_SIZE(tag);
+            if (size < ALLOC__HEAP_MIN || size % ALLOC__HEAP_G != 0 || size > (size_t)(r->end - (const unsigned char *)b))
+                return ALLOC_ERR_CORRUPT;              /* sizes must add up to the region */
+            if ((tag & ALLOC__HEAP_PREV_USED) != prev_used) return ALLOC_ERR_CORRUPT;
+            if (tag & ALLOC__HEAP_USED) {
+                used += size;
+            } else {
+                const alloc__heap_block *nx = alloc__heap_next(b), *pv = alloc__heap_prev(b);
+                if (!prev_used || (tag & ALLOC__HEAP_ALIGNED)) return ALLOC_ERR_CORRUPT;   /* two free neighbours */
+                if (alloc__heap_prev_size(alloc__heap_at(b, size)) != size) return ALLOC_ERR_CORRUPT;
+                /* Its list links agree with the neighbours on the list. */
+                if (nx != NULL && alloc__heap_prev(nx) != b) return ALLOC_ERR_CORRUPT;
+                if (pv != NULL ? alloc__heap_next(pv) != b
+                               : h->heads[h->fit == ALLOC_FIT_GOOD ? alloc__heap_list_index(alloc__heap_class_of(size)) : 0] != b)
+                    return ALLOC_ERR_CORRUPT;
+                nfree++;
+            }
+            prev_used = (tag & ALLOC__HEAP_USED) ? ALLOC__HEAP_PREV_USED : 0;
+            b = alloc__heap_at(b, size);
+        }
+        if ((const unsigned char *)b != r->end) return ALLOC_ERR_CORRUPT;
+        tag = alloc__heap_tag(b);                      /* the sentinel */
+        if (ALLOC__HEAP_SIZE(tag) != 0 || !(tag & ALLOC__HEAP_USED) || (tag & ALLOC__HEAP_PREV_USED) != prev_used)
+            return ALLOC_ERR_CORRUPT;
+    }
+    if (used != h->used || cap != h->capacity || h->peak < used) return ALLOC_ERR_CORRUPT;
+    /* Every list: each entry a free block, on the right list, linked both ways. */
+    for (i = 0; i < ALLOC__HEAP_LISTS; i++) {
+        const alloc__heap_block *b, *pv = NULL;
+        if (h->fit != ALLOC_FIT_GOOD && i > 0) {
+            if (h->heads[i] != NULL) return ALLOC_ERR_CORRUPT;
+            continue;
+        }
+        for (b = h->heads[i]; b != NULL; pv = b, b = alloc__heap_next(b)) {
+            if (++nlisted > nfree || !alloc__heap_is_free_block(h, b) || alloc__heap_prev(b) != pv) return ALLOC_ERR_CORRUPT;
+            if (h->fit == ALLOC_FIT_GOOD) {
+                if (alloc__heap_list_index(alloc__heap_class_of(ALLOC__HEAP_SIZE(alloc__heap_tag(b)))) != i)
+                    return ALLOC_ERR_CORRUPT;
+            } else if (pv != NULL && (uintptr_t)pv >= (uintptr_t)b) {
+                return ALLOC_ERR_CORRUPT;              /* the list is in address order */
+            }
+            if (b == h->rover) rover_seen = 1;
+        }
+    }
+    if (nlisted != nfree || !rover_seen || (h->fit != ALLOC_FIT_NEXT && h->rover != NULL)) return ALLOC_ERR_CORRUPT;
+    /* The bitmaps say exactly which lists are non-empty. */
+    if (h->fit == ALLOC_FIT_GOOD) {
+        unsigned row, bit;
+        for (row = 0; row <= ALLOC__HEAP_ROWS; row++) {
+            unsigned bits = row == 0 ? ALLOC__HEAP_SMALL : (unsigned)ALLOC__HEAP_SL;
+            if (((h->row_map >> row) & 1u) != (h->list_map[row] != 0)) return ALLOC_ERR_CORRUPT;
+            for (bit = 0; bit < 32; bit++) {
+                alloc__heap_class c;
+                int set = (int)((h->list_map[row] >> bit) & 1u);
+                c.row = row;
+                c.bit = bit;
+                if (bit >= bits ? set : set != (h->heads[alloc__heap_list_index(c)] != NULL)) return ALLOC_ERR_CORRUPT;
+            }
+        }
+        if (h->row_map >> ALLOC__HEAP_ROWS >> 1) return ALLOC_ERR_CORRUPT;
+    } else if (h->row_map != 0) {
+        return ALLOC_ERR_CORRUPT;
+    }
+    return ALLOC_OK;
+}
+
+ALLOC__FN void *alloc__heap_if_alloc(void *ctx, size_t size, size_t align)
+{
+    return align == 0 ? alloc_heap_alloc((alloc_heap *)ctx, size) : alloc_heap_alloc_aligned((alloc_heap *)ctx, size, align);
+}
+ALLOC__FN void *alloc__heap_if_realloc(void *ctx, void *p, size_t size, size_t align)
+{
+    alloc_heap *h = (alloc_heap *)ctx;
+    if (p == NULL) return alloc__heap_if_alloc(ctx, size, align);
+    if (size != 0 && align != 0 && alloc__pad((uintptr_t)p, align) != 0 && alloc_heap_usable_size(h, p) != 0) {
+        /* p lacks the alignment now asked for: move it to a block that has it. */
+        size_t old = alloc_heap_usable_size(h, p);
+        void *q = alloc_heap_alloc_aligned(h, size, align);
+        if (q == NULL) return NULL;
+        ALLOC_MEMCPY(q, p, old < size ? old : size);
+        alloc_heap_free(h, p);
+        return q;
+    }
+    return alloc_heap_realloc(h, p, size);
+}
+ALLOC__FN void alloc__heap_if_free(void *ctx, void *p)
+{
+    alloc_heap_free((alloc_heap *)ctx, p);
+}
+
+ALLOC_DEF alloc_allocator alloc_heap_allocator(alloc_heap *h)
+{
+    alloc_allocator al;
+    al.alloc = alloc__heap_if_alloc;
+    al.realloc = alloc__heap_if_realloc;
+    al.free = alloc__heap_if_free;
+    al.ctx = h;
+    return al;
+}
+
+#ifdef ALLOC_DUMP
+ALLOC__FN const char *alloc__heap_fit_name(alloc_fit fit)
+{
+    switch (fit) {
+    case ALLOC_FIT_GOOD: return "good";
+    case ALLOC_FIT_FIRST: return "first";
+    case ALLOC_FIT_NEXT: return "next";
+    case ALLOC_FIT_BEST: return "best";
+    default: return "worst";
+    }
+}
+
+/* One region as the lecture draws it. With few blocks, each block is '|' followed by
+   cells in proportion to its size (at least one); with many, 64 fixed cells, '#' where
+   any byte is used. */
+ALLOC__FN void alloc__heap_draw(alloc__writer *w, const alloc_heap *h, const alloc__heap_region *r, size_t nblocks)
+{
+    char line[200];
+    size_t len = 0, total = (size_t)(r->end - r->first), width = 64;
+    const alloc__heap_block *b = (const alloc__heap_block *)(const void *)r->first;
+    line[len++] = ' ';
+    line[len++] = ' ';
+    if (nblocks <= 32) {
+        while ((uintptr_t)b < (uintptr_t)r->end) {
+            size_t tag = alloc__heap_tag(b), size = ALLOC__HEAP_SIZE(tag), k, cells;
+            if (size == 0) break;
+            cells = (size / 16 * width + total / 32) / (total / 16);   /* no overflow for huge regions */
+            if (cells == 0) cells = 1;
+            line[len++] = '|';
+            for (k = 0; k < cells && len < sizeof line - 3; k++) line[len++] = (tag & ALLOC__HEAP_USED) ? '#' : '.';
+            b = alloc__heap_at(b, size);
+        }
+        line[len++] = '|';
+    } else {
+        size_t cell;
+        line[len++] = '[';
+        for (cell = 0; cell < width; cell++) line[len + cell] = '.';
+        while ((uintptr_t)b < (uintptr_t)r->end) {
+            size_t tag = alloc__heap_tag(b), size = ALLOC__HEAP_SIZE(tag);
+            size_t off = (size_t)((const unsigned char *)b - r->first);
+            if (size == 0) break;
+            if (tag & ALLOC__HEAP_USED) {
+                size_t c0 = off / 16 * width / (total / 16), c1 = (off + size - 1) / 16 * width / (total / 16);
+                for (cell = c0; cell <= c1 && cell < width; cell++) line[len + cell] = '#';
+            }
+            b = alloc__heap_at(b, size);
+        }
+        len += width;
+        line[len++] = ']';
+    }
+    line[len++] = '\n';
+    (void)h;
+    w->write(w->user, line, len);
+}
+
+ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *user)
+{
+    alloc__writer w;
+    alloc_stats s;
+    const alloc__heap_region *r;
+    size_t ef, i = 0;
+    w.write = write;
+    w.user = user;
+    alloc_heap_stats(h, &s);
+    alloc__printf(&w, "heap %p, %s fit: %zu of %zu bytes used (%zu%%), %zu live blocks, %zu free blocks\n",
+                  (const void *)h, alloc__heap_fit_name(h->fit), s.used, s.capacity,
+                  s.capacity ? s.used / (s.capacity / 100 + 1) : 0, s.live_blocks, s.free_blocks);
+    for (r = h->regions; r != NULL; r = r->next, i++) {
+        const alloc__heap_block *b = (const alloc__heap_block *)(const void *)r->first;
+        size_t nblocks = 0;
+        while ((uintptr_t)b < (uintptr_t)r->end && ALLOC__HEAP_SIZE(alloc__heap_tag(b)) != 0) {
+            nblocks++;
+            b = alloc__heap_at(b, ALLOC__HEAP_SIZE(alloc__heap_tag(b)));
+        }
+        alloc__printf(&w, "  region %zu at %p: %zu bytes in %zu blocks%s\n", i, (const void *)r->first,
+                      (size_t)(r->end - r->first), nblocks, nblocks > 32 ? " ('#': a cell with a used byte)" : "");
+        alloc__heap_draw(&w, h, r, nblocks);
+        if (nblocks <= 16) {
+            alloc__printf(&w, "    %8s %8s  %-5s %s\n", "offset", "size", "state", "payload");
+            for (b = (const alloc__heap_block *)(const void *)r->first; (uintptr_t)b < (uintptr_t)r->end;) {
+                size_t tag = alloc__heap_tag(b), size = ALLOC__HEAP_SIZE(tag);
+                if (size == 0) break;
+                alloc__printf(&w, "    %8zu %8zu  %-5s %zu bytes%s\n", (size_t)((const unsigned char *)b - r->first), size,
+                              (tag & ALLOC__HEAP_USED) ? "used" : "free", size - ALLOC__HEAP_W,
+                              (tag & ALLOC__HEAP_ALIGNED) ? ", aligned" : "");
+                b = alloc__heap_at(b, size);
+            }
+        }
+    }
+    alloc__print_stats(&w, &s);
+    /* External fragmentation 1 - largest_free / free, in tenths of a percent, no floats. */
+    if (s.free == 0) {
+        ef = 0;
+    } else {
+        size_t f = s.free, l = s.largest_free;
+        while (f > (size_t)-1 / 1000) { f >>= 4; l >>= 4; }
+        ef = 1000 - l * 1000 / f;
+    }
+    alloc__printf(&w, "  external fragmentation %zu.%zu%% (1 - largest free / free)\n", ef / 10, ef % 10);
+}
+#endif /* ALLOC_DUMP */
+
+#undef ALLOC__HEAP_W
+#undef ALLOC__HEAP_MAXOF
+#undef ALLOC__HEAP_G
+#undef ALLOC__HEAP_MIN
+#undef ALLOC__HEAP_USED
+#undef ALLOC__HEAP_PREV_USED
+#undef ALLOC__HEAP_ALIGNED
+#undef ALLOC__HEAP_FLAGS
+#undef ALLOC__HEAP_MAX_REQUEST
+#undef ALLOC__HEAP_SIZE
+#endif /* ALLOC_NO_HEAP */
+/* <<heap implementation end */
 
 /* @@buddy-impl@@ */
 
@@ -2250,7 +3464,7 @@ ALLOC_DEF alloc_result alloc_locked_init(alloc_locked *l, alloc_allocator inner,
                                          void (*lock)(void *), void (*unlock)(void *), void *lock_ctx)
 {
     if (l == NULL || inner.alloc == NULL || (lock == NULL) != (unlock == NULL)) return ALLOC_ERR_INVALID;
-    l->inner = inner;
+    alloc__set_allocator(&l->inner, &inner);
     l->lock = lock;
     l->unlock = unlock;
     l->lock_ctx = lock_ctx;
@@ -2304,7 +3518,7 @@ ALLOC_DEF alloc_result alloc_failing_init(alloc_failing *f, alloc_allocator inne
 {
     if (f == NULL || inner.alloc == NULL) return ALLOC_ERR_INVALID;
     ALLOC_MEMSET(f, 0, sizeof *f);
-    f->inner = inner;
+    alloc__set_allocator(&f->inner, &inner);
     f->fail_at = fail_at;
     f->mode = mode;
     return ALLOC_OK;
@@ -2367,6 +3581,7 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f)
 #undef ALLOC__FREED_BYTE
 #undef ALLOC__POISON
 #undef ALLOC__UNPOISON
+#undef ALLOC__OPEN
 #undef ALLOC__LIKELY
 #undef ALLOC__UNLIKELY
 #undef ALLOC__NOINLINE

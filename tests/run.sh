@@ -93,12 +93,14 @@ if [ -z "$ONLY" ]; then
     run_link each-family-alone "sh $L/families.sh '$WARN' '$INC' $d"
     run_link freestanding-no-libc "sh $L/freestanding.sh '$WARN' '$INC' $d"
     run_link poisoning-caught "sh tests/poison/run.sh $d"
-    run_link static-analysis "sh tests/static.sh $d/static"
+    run_link static-analysis "sh tests/static.sh $d/analysis"
     # Every fuzz target replays its seed corpus (ASan+UBSan), so none can rot.
     for f in tests/fuzz/fuzz_*.c; do
         t=$(basename "$f" .c); fam=${t#fuzz_}
         run_link "$t-corpus" "clang -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -I. -Itests/fuzz $f tests/fuzz/driver.c -o $d/$t && $d/$t tests/fuzz/corpus/$fam/*"
     done
+    # The firmware example on an emulated Cortex-M4: its own report must say it passed.
+    run_link firmware-cortex-m4-qemu "make --no-print-directory firmware-run > $d/fw.txt 2>&1; cat $d/fw.txt; grep -q 'firmware: all checks passed' $d/fw.txt"
     # Threads: the shared arena path and the lock wrapper under ThreadSanitizer.
     run_link threads-tsan "clang -std=c11 -O1 -g -fsanitize=thread -pthread $WARN $INC tests/threads/arena_threads.c -o $d/threads && TSAN_OPTIONS=halt_on_error=1 $d/threads"
 fi

@@ -18,7 +18,12 @@ case ${1:-test} in
         want binutils "command -v nm"
         want clang-tidy "command -v clang-tidy"
         want cppcheck "command -v cppcheck"
+        want gcc-arm-none-eabi "command -v arm-none-eabi-gcc"
+        want qemu-system-arm "command -v qemu-system-arm"
         want libclang-rt-14-dev "ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" ;;
+    firmware)
+        want gcc-arm-none-eabi "command -v arm-none-eabi-gcc"
+        want qemu-system-arm "command -v qemu-system-arm" ;;
     lcov)
         want lcov     "command -v lcov" ;;
     bench)

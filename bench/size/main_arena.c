@@ -1,0 +1,12 @@
+/* The arena row: init, alloc, free. */
+#include "alloc.h"
+static unsigned char buf[1024];
+int main(void)
+{
+    alloc_arena a;
+    void *p;
+    alloc_arena_init(&a, buf, sizeof buf);
+    p = alloc_arena_alloc(&a, 24, 8);
+    alloc_arena_free(&a, p);
+    return p != 0;
+}

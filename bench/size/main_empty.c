@@ -1,0 +1,5 @@
+/* The baseline every row subtracts. */
+int main(void)
+{
+    return 0;
+}

@@ -1,0 +1,537 @@
+/* Heap tests: each call under each fit policy, the lecture's worked example, the holes
+   each policy picks, bad input and misuse, several regions, and a long random run of
+   every policy against a shadow model. */
+#include "test.h"
+#define ALLOC_IMPLEMENTATION
+#define ALLOC_DUMP
+#include "alloc.h"
+
+#define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
+#define W sizeof(size_t)
+#define GRAIN ((size_t)ALLOC_HEAP_ALIGN > 8 ? (size_t)ALLOC_HEAP_ALIGN : 8)
+/* The block size a request takes: header + payload rounded to the grain, >= 4 words. */
+#define BLOCK(n) ((((n) + W + GRAIN - 1) / GRAIN * GRAIN) < 32 ? 32 : (((n) + W + GRAIN - 1) / GRAIN * GRAIN))
+
+static const alloc_fit fits[5] = { ALLOC_FIT_GOOD, ALLOC_FIT_FIRST, ALLOC_FIT_NEXT, ALLOC_FIT_BEST, ALLOC_FIT_WORST };
+static const char *fit_names[5] = { "good", "first", "next", "best", "worst" };
+
+/* 16-aligned backing memory, so that exact offsets are the same on every run. */
+static union { unsigned char b[1 << 17]; long double ld; } mem_u;
+#define mem (mem_u.b)
+
+static alloc_stats stats_of(const alloc_heap *h)
+{
+    alloc_stats s;
+    alloc_heap_stats(h, &s);
+    return s;
+}
+
+static void test_init(void)
+{
+    alloc_heap h;
+    alloc_stats s;
+    int f;
+    CHECK(sizeof(alloc_heap) <= 2048 || sizeof(void *) < 8);   /* the control block */
+    CHECK(alloc_heap_init(NULL, mem, 4096, ALLOC_FIT_GOOD) == ALLOC_ERR_INVALID);
+    CHECK(alloc_heap_init(&h, NULL, 4096, ALLOC_FIT_GOOD) == ALLOC_ERR_INVALID);
+    CHECK(alloc_heap_init(&h, mem, 4096, (alloc_fit)5) == ALLOC_ERR_INVALID);
+    CHECK(alloc_heap_init(&h, mem, 0, ALLOC_FIT_GOOD) == ALLOC_ERR_TOO_SMALL);
+    CHECK(alloc_heap_init(&h, mem, 40, ALLOC_FIT_GOOD) == ALLOC_ERR_TOO_SMALL);
+    CHECK(alloc_heap_init(&h, mem + 1, 64, ALLOC_FIT_GOOD) == ALLOC_ERR_TOO_SMALL);   /* misaligned and small */
+    CHECK(alloc_heap_init(&h, mem + 8, (size_t)-1, ALLOC_FIT_GOOD) == ALLOC_ERR_OVERFLOW);
+    CHECK(alloc_heap_init(&h, mem + 3, ALLOC_HEAP_REGION_OVERHEAD + 32, ALLOC_FIT_GOOD) == ALLOC_OK);
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    CHECK(alloc_heap_alloc(&h, 1) != NULL);
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    for (f = 0; f < 5; f++) {
+        void *p;
+        CHECK(alloc_heap_init(&h, mem, 4096, fits[f]) == ALLOC_OK);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        s = stats_of(&h);
+        CHECK(s.capacity > 4096 - ALLOC_HEAP_REGION_OVERHEAD && s.capacity <= 4096);
+        CHECK(s.used == 0 && s.free == s.capacity - W && s.largest_free == s.free);
+        CHECK(s.free_blocks == 1 && s.live_blocks == 0 && s.alloc_count == 0);
+        p = alloc_heap_alloc(&h, s.largest_free);           /* the whole heap in one block */
+        CHECK(p != NULL && alloc_heap_usable_size(&h, p) == s.largest_free);
+        CHECK(alloc_heap_alloc(&h, 1) == NULL);
+        CHECK(stats_of(&h).fail_count == 1);
+        alloc_heap_free(&h, p);
+        CHECK(alloc_heap_alloc(&h, s.largest_free + 1) == NULL);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    }
+}
+
+/* The lecture: a 4 KiB heap, three 100-byte allocations side by side, then their frees;
+   the last free coalesces with both neighbours at once, back to one free block. */
+static void test_lecture(void)
+{
+    int f;
+    for (f = 0; f < 5; f++) {
+        alloc_heap h;
+        alloc_stats s0, s;
+        unsigned char *a, *b, *c;
+        size_t blk = BLOCK(100);
+        alloc_heap_init(&h, mem, 4096, fits[f]);
+        s0 = stats_of(&h);
+        a = (unsigned char *)alloc_heap_alloc(&h, 100);
+        b = (unsigned char *)alloc_heap_alloc(&h, 100);
+        c = (unsigned char *)alloc_heap_alloc(&h, 100);
+        REQUIRE(a != NULL && b != NULL && c != NULL);
+        CHECK(b == a + blk && c == b + blk);                 /* split from the front, in order */
+        CHECK(ALIGNED(a, ALLOC_HEAP_ALIGN) && alloc_heap_usable_size(&h, a) == blk - W);
+        s = stats_of(&h);
+        CHECK(s.used == 3 * blk && s.live_blocks == 3 && s.free_blocks == 1);
+        CHECK(s.largest_free == s0.largest_free - 3 * blk);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        alloc_heap_free(&h, b);                              /* a hole between two live blocks */
+        s = stats_of(&h);
+        CHECK(s.free_blocks == 2 && s.live_blocks == 2 && s.largest_free == s0.largest_free - 3 * blk);
+        CHECK(s.free == s0.free - 2 * blk - W);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        alloc_heap_free(&h, a);                              /* coalesces with b: one hole of two */
+        s = stats_of(&h);
+        CHECK(s.free_blocks == 2 && s.live_blocks == 1 && s.free == s0.free - blk - W);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        alloc_heap_free(&h, c);                              /* with both neighbours at once */
+        s = stats_of(&h);
+        CHECK(s.free_blocks == 1 && s.live_blocks == 0 && s.used == 0);
+        CHECK(s.largest_free == s0.largest_free && s.free == s0.free);
+        CHECK(s.peak_used == 3 * blk && s.alloc_count == 3 && s.free_count == 3);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        CHECK(alloc_heap_alloc(&h, 100) == a);               /* the same place again */
+    }
+}
+
+/* Holes of 200, 100, 300 and 150 bytes between live guards: each policy picks its own. */
+static void test_fit_choice(void)
+{
+    int f;
+    for (f = 0; f < 5; f++) {
+        alloc_heap h;
+        unsigned char *hole[4], *guard[4], *p, *q, *r;
+        size_t sizes[4] = { 200, 100, 300, 150 };
+        int i;
+        alloc_heap_init(&h, mem, 8192, fits[f]);
+        for (i = 0; i < 4; i++) {
+            hole[i] = (unsigned char *)alloc_heap_alloc(&h, sizes[i]);
+            guard[i] = (unsigned char *)alloc_heap_alloc(&h, 16);
+        }
+        CHECK(alloc_heap_alloc(&h, stats_of(&h).largest_free) != NULL);   /* no tail left */
+        for (i = 0; i < 4; i++) alloc_heap_free(&h, hole[i]);
+        CHECK(stats_of(&h).free_blocks == 4);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        p = (unsigned char *)alloc_heap_alloc(&h, 90);       /* a 112-byte block */
+        switch (fits[f]) {
+        case ALLOC_FIT_FIRST: case ALLOC_FIT_NEXT: CHECK(p == hole[0]); break;
+        case ALLOC_FIT_BEST: case ALLOC_FIT_GOOD: CHECK(p == hole[1]); break;   /* exact fit */
+        case ALLOC_FIT_WORST: CHECK(p == hole[2]); break;
+        }
+        q = (unsigned char *)alloc_heap_alloc(&h, 250);      /* only the 300 hole holds it */
+        CHECK(q == hole[2] || (fits[f] == ALLOC_FIT_WORST && q == NULL));
+        r = (unsigned char *)alloc_heap_alloc(&h, 90);
+        if (fits[f] == ALLOC_FIT_FIRST) CHECK(r == hole[1]);       /* from the start again */
+        if (fits[f] == ALLOC_FIT_NEXT) CHECK(r == hole[3]);        /* on from where it stopped */
+        if (fits[f] == ALLOC_FIT_BEST) CHECK(r == hole[0] + BLOCK(90) || r == hole[3]);
+        CHECK(r != NULL && alloc_heap_check(&h) == ALLOC_OK);
+        (void)guard;
+    }
+}
+
+static void test_bad_input(void)
+{
+    int f;
+    for (f = 0; f < 5; f++) {
+        alloc_heap h;
+        alloc_stats before, after;
+        size_t k, align;
+        void *p;
+        alloc_heap_init(&h, mem, 8192, fits[f]);
+        p = alloc_heap_alloc(&h, 10);
+        before = stats_of(&h);
+        CHECK(alloc_heap_alloc(&h, 0) == NULL);
+        CHECK(alloc_heap_alloc_aligned(&h, 0, 64) == NULL);
+        CHECK(alloc_heap_calloc(&h, 0, 8) == NULL && alloc_heap_calloc(&h, 8, 0) == NULL);
+        for (k = 0; k <= 64; k++) {
+            CHECK(alloc_heap_alloc(&h, SIZE_MAX - k) == NULL);
+            CHECK(alloc_heap_calloc(&h, 1, SIZE_MAX - k) == NULL);
+            for (align = 1; align <= 4096; align *= 4) CHECK(alloc_heap_alloc_aligned(&h, SIZE_MAX - k, align) == NULL);
+            CHECK(alloc_heap_alloc_aligned(&h, 16, SIZE_MAX - k) == NULL);
+            CHECK(alloc_heap_realloc(&h, p, SIZE_MAX - k) == NULL);
+        }
+        CHECK(alloc_heap_calloc(&h, SIZE_MAX / 2 + 1, 2) == NULL);          /* products that wrap */
+        CHECK(alloc_heap_calloc(&h, (size_t)1 << (sizeof(size_t) * 4), (size_t)1 << (sizeof(size_t) * 4)) == NULL);
+        CHECK(alloc_heap_alloc_aligned(&h, 16, 3) == NULL);
+        CHECK(alloc_heap_alloc_aligned(&h, 16, 24) == NULL);
+        CHECK(alloc_heap_alloc_aligned(&h, 16, 0) == NULL);
+        after = stats_of(&h);
+        CHECK(after.used == before.used && after.live_blocks == before.live_blocks);
+        CHECK(after.alloc_count == before.alloc_count && after.free_blocks == before.free_blocks);
+        CHECK(after.fail_count == before.fail_count && after.error_count == 0);
+        CHECK(alloc_heap_usable_size(&h, p) >= 10);                         /* p still live */
+        CHECK(alloc_heap_alloc(&h, 9000) == NULL);                           /* too large: a failure */
+        CHECK(stats_of(&h).fail_count == before.fail_count + 1);
+        /* Regions: twice, overlapping, too small, NULL, wrapping. */
+        CHECK(alloc_heap_add(&h, mem, 8192) == ALLOC_ERR_OVERLAP);
+        CHECK(alloc_heap_add(&h, mem + 4096, 8192) == ALLOC_ERR_OVERLAP);
+        CHECK(alloc_heap_add(&h, mem + 8190, 1000) == ALLOC_ERR_OVERLAP);
+        CHECK(alloc_heap_add(&h, mem + 9000, 40) == ALLOC_ERR_TOO_SMALL);
+        CHECK(alloc_heap_add(&h, mem + 9001, 60) == ALLOC_ERR_TOO_SMALL);
+        CHECK(alloc_heap_add(&h, NULL, 4096) == ALLOC_ERR_INVALID);
+        CHECK(alloc_heap_add(NULL, mem + 9000, 4096) == ALLOC_ERR_INVALID);
+        CHECK(alloc_heap_add(&h, mem + 9000, (size_t)-1) == ALLOC_ERR_OVERFLOW);
+        after = stats_of(&h);
+        CHECK(after.capacity == before.capacity);
+        CHECK(alloc_heap_add(&h, mem + 8192, 4096) == ALLOC_OK);            /* right after: fine */
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    }
+}
+
+static void test_misuse(void)
+{
+    int f;
+    for (f = 0; f < 5; f++) {
+        alloc_heap h;
+        alloc_stats before, after;
+        unsigned char *a, *b, *c;
+        long local;
+        alloc_heap_init(&h, mem, 8192, fits[f]);
+        a = (unsigned char *)alloc_heap_alloc(&h, 100);
+        b = (unsigned char *)alloc_heap_alloc(&h, 100);
+        c = (unsigned char *)alloc_heap_alloc(&h, 100);
+        memset(b, 0, 100);
+        alloc_heap_free(&h, a);
+        before = stats_of(&h);
+        CHECK_REPORTS(1, alloc_heap_free(&h, a));                           /* double free */
+        CHECK(test_last_error == ALLOC_ERR_DOUBLE_FREE);
+        CHECK_REPORTS(1, alloc_heap_free(&h, &local));                      /* foreign */
+        CHECK(test_last_error == ALLOC_ERR_FOREIGN);
+        CHECK_REPORTS(1, alloc_heap_free(&h, mem + 100000));
+        CHECK(test_last_error == ALLOC_ERR_FOREIGN);
+        CHECK_REPORTS(1, alloc_heap_free(&h, b + 1));                       /* off the grid */
+        CHECK(test_last_error == ALLOC_ERR_NOT_BLOCK);
+        CHECK_REPORTS(1, alloc_heap_free(&h, b + 32));                      /* interior, zeroed */
+        CHECK(test_last_error == ALLOC_ERR_NOT_BLOCK);
+        CHECK_REPORTS(1, CHECK(alloc_heap_realloc(&h, a, 50) == NULL));     /* realloc of a freed block */
+        CHECK(test_last_error == ALLOC_ERR_DOUBLE_FREE);
+        CHECK_REPORTS(1, CHECK(alloc_heap_realloc(&h, b + 16, 50) == NULL));
+        CHECK_REPORTS(0, alloc_heap_free(&h, NULL));
+        CHECK(alloc_heap_usable_size(&h, a) == 0 && alloc_heap_usable_size(&h, b + 16) == 0);
+        after = stats_of(&h);
+        CHECK(after.used == before.used && after.free_blocks == before.free_blocks);
+        CHECK(after.free_count == before.free_count && after.error_count == 7);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        /* A double free after the block was coalesced into its neighbour. */
+        alloc_heap_free(&h, b);                                              /* merges with a */
+        CHECK_REPORTS(1, alloc_heap_free(&h, b));
+        CHECK(test_last_error == ALLOC_ERR_DOUBLE_FREE);
+        alloc_heap_free(&h, c);
+        CHECK_REPORTS(1, alloc_heap_free(&h, c));
+        CHECK(stats_of(&h).free_blocks == 1);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    }
+}
+
+static void test_aligned(void)
+{
+    int f;
+    for (f = 0; f < 5; f++) {
+        alloc_heap h;
+        size_t align;
+        unsigned char *p[14], *q, *blocker;
+        int i = 0;
+        alloc_heap_init(&h, mem, sizeof mem, fits[f]);
+        for (align = 1; align <= 8192; align *= 2, i++) {
+            p[i] = (unsigned char *)alloc_heap_alloc_aligned(&h, 40, align);
+            REQUIRE(p[i] != NULL);
+            CHECK(ALIGNED(p[i], align) && ALIGNED(p[i], ALLOC_HEAP_ALIGN));
+            CHECK(alloc_heap_usable_size(&h, p[i]) >= 40);
+            test_fill(p[i], 40, (size_t)i);
+            CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        }
+        while (i-- > 0) {
+            CHECK(test_intact(p[i], 40, (size_t)i));
+            alloc_heap_free(&h, p[i]);
+        }
+        CHECK(stats_of(&h).free_blocks == 1);                               /* slack went back */
+        /* The alignment survives a realloc that moves. */
+        q = (unsigned char *)alloc_heap_alloc_aligned(&h, 100, 512);
+        blocker = (unsigned char *)alloc_heap_alloc(&h, 1000);          /* larger than the slack */
+        test_fill(q, 100, 77);
+        CHECK(blocker == q + BLOCK(100));
+        q = (unsigned char *)alloc_heap_realloc(&h, q, 3000);
+        REQUIRE(q != NULL);
+        CHECK(ALIGNED(q, 512) && test_intact(q, 100, 77));
+        q = (unsigned char *)alloc_heap_realloc(&h, q, 50);                  /* in place */
+        CHECK(ALIGNED(q, 512) && test_intact(q, 50, 77));
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    }
+}
+
+static void test_realloc(void)
+{
+    int f;
+    for (f = 0; f < 5; f++) {
+        alloc_heap h;
+        unsigned char *a, *b, *c, *r;
+        alloc_stats s;
+        alloc_heap_init(&h, mem, 16384, fits[f]);
+        a = (unsigned char *)alloc_heap_alloc(&h, 1000);
+        b = (unsigned char *)alloc_heap_alloc(&h, 100);
+        test_fill(a, 1000, 1);
+        r = (unsigned char *)alloc_heap_realloc(&h, a, 200);               /* shrink: tail split off */
+        CHECK(r == a && test_intact(a, 200, 1));
+        s = stats_of(&h);
+        CHECK(s.free_blocks == 2 && s.used == BLOCK(200) + BLOCK(100));
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        r = (unsigned char *)alloc_heap_realloc(&h, a, 900);               /* grow into the freed tail */
+        CHECK(r == a && test_intact(a, 200, 1));
+        CHECK(stats_of(&h).free_blocks == 2 && alloc_heap_check(&h) == ALLOC_OK);
+        r = (unsigned char *)alloc_heap_realloc(&h, a, BLOCK(1000) - W);   /* exactly the whole hole */
+        CHECK(r == a && stats_of(&h).free_blocks == 1);
+        test_fill(a, 1000, 2);
+        r = (unsigned char *)alloc_heap_realloc(&h, a, 2000);              /* b is in the way: move */
+        CHECK(r != NULL && r != a && test_intact(r, 1000, 2));
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        c = (unsigned char *)alloc_heap_realloc(&h, NULL, 64);             /* realloc(NULL) allocates */
+        CHECK(c != NULL);
+        test_fill(r, 2000, 3);
+        CHECK(alloc_heap_realloc(&h, r, 100000) == NULL);                  /* failure: untouched */
+        CHECK(test_intact(r, 2000, 3) && alloc_heap_usable_size(&h, r) >= 2000);
+        CHECK(alloc_heap_realloc(&h, r, 0) == NULL);                       /* realloc(p, 0) frees */
+        CHECK(alloc_heap_usable_size(&h, r) == 0);
+        alloc_heap_free(&h, b);
+        alloc_heap_free(&h, c);
+        s = stats_of(&h);
+        CHECK(s.used == 0 && s.free_blocks == 1 && s.error_count == 0);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    }
+}
+
+static void test_calloc(void)
+{
+    alloc_heap h;
+    unsigned char *p;
+    size_t i;
+    int zero = 1;
+    alloc_heap_init(&h, mem, 8192, ALLOC_FIT_GOOD);
+    p = (unsigned char *)alloc_heap_alloc(&h, 500);
+    memset(p, 0xAB, 500);
+    alloc_heap_free(&h, p);
+    p = (unsigned char *)alloc_heap_calloc(&h, 25, 20);
+    REQUIRE(p != NULL);
+    for (i = 0; i < 500; i++) zero &= p[i] == 0;
+    CHECK(zero);
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+}
+
+static void test_regions(void)
+{
+    int f;
+    for (f = 0; f < 5; f++) {
+        alloc_heap h;
+        unsigned char *p[40];
+        int i, in[3] = { 0, 0, 0 };
+        alloc_stats s;
+        alloc_heap_init(&h, mem + 8192, 4096, fits[f]);
+        CHECK(alloc_heap_add(&h, mem + 16384, 4096) == ALLOC_OK);           /* above */
+        CHECK(alloc_heap_add(&h, mem, 4096) == ALLOC_OK);                   /* below: any order */
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        s = stats_of(&h);
+        CHECK(s.free_blocks == 3 && s.largest_free < 4096);
+        CHECK(alloc_heap_alloc(&h, 5000) == NULL);                           /* no block spans regions */
+        for (i = 0; i < 40; i++) {
+            p[i] = (unsigned char *)alloc_heap_alloc(&h, 250);
+            REQUIRE(p[i] != NULL);
+            test_fill(p[i], 250, (size_t)i);
+            in[p[i] < mem + 4096 ? 0 : p[i] < mem + 12288 ? 1 : 2]++;
+            CHECK(alloc_heap_owns(&h, p[i]));
+        }
+        CHECK(in[0] > 0 && in[1] > 0 && in[2] > 0);
+        CHECK(!alloc_heap_owns(&h, mem + 5000) && !alloc_heap_owns(&h, NULL));
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        for (i = 0; i < 40; i += 2) alloc_heap_free(&h, p[i]);
+        for (i = 1; i < 40; i += 2) {
+            CHECK(test_intact(p[i], 250, (size_t)i));
+            p[i] = (unsigned char *)alloc_heap_realloc(&h, p[i], 400);
+            CHECK(p[i] == NULL || test_intact(p[i], 250, (size_t)i));
+        }
+        for (i = 1; i < 40; i += 2) alloc_heap_free(&h, p[i]);
+        s = stats_of(&h);
+        CHECK(s.used == 0 && s.free_blocks == 3 && s.error_count == 0);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    }
+}
+
+/* A 1 MiB heap holds at least 32,000 one-byte allocations (the minimum block is four
+   words: 32 bytes on 64-bit). */
+static void test_one_byte(void)
+{
+    static union { unsigned char b[1 << 20]; long double ld; } big;
+    alloc_heap h;
+    size_t n = 0;
+    alloc_stats s;
+    alloc_heap_init(&h, big.b, sizeof big.b, ALLOC_FIT_GOOD);
+    s = stats_of(&h);
+    while (alloc_heap_alloc(&h, 1) != NULL) n++;
+    CHECK(n >= 32000 || sizeof(void *) < 8);
+    CHECK(n == s.capacity / BLOCK(1));                 /* every byte but the region's own */
+    printf("1 MiB heap: %zu one-byte allocations (control block %zu bytes)\n", n, sizeof h);
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+}
+
+static void test_allocator_interface(void)
+{
+    alloc_heap h;
+    alloc_allocator al;
+    unsigned char *p;
+    alloc_heap_init(&h, mem, 16384, ALLOC_FIT_GOOD);
+    al = alloc_heap_allocator(&h);
+    p = (unsigned char *)al.alloc(al.ctx, 64, 0);
+    CHECK(p != NULL && ALIGNED(p, ALLOC_HEAP_ALIGN));
+    test_fill(p, 64, 5);
+    p = (unsigned char *)al.realloc(al.ctx, p, 128, 1024);                 /* now needs 1024 */
+    CHECK(p != NULL && ALIGNED(p, 1024) && test_intact(p, 64, 5));
+    p = (unsigned char *)al.realloc(al.ctx, p, 4000, 1024);
+    CHECK(p != NULL && ALIGNED(p, 1024) && test_intact(p, 64, 5));
+    al.free(al.ctx, p);
+    al.free(al.ctx, NULL);
+    p = (unsigned char *)al.realloc(al.ctx, NULL, 10, 256);
+    CHECK(p != NULL && ALIGNED(p, 256));
+    al.free(al.ctx, p);
+    CHECK(stats_of(&h).used == 0 && alloc_heap_check(&h) == ALLOC_OK);
+}
+
+static void test_dump(void)
+{
+    static test_text t;
+    alloc_heap h;
+    int i;
+    void *p[50];
+    alloc_heap_init(&h, mem, 4096, ALLOC_FIT_BEST);
+    alloc_heap_alloc(&h, 100);
+    p[0] = alloc_heap_alloc(&h, 100);
+    alloc_heap_alloc(&h, 100);
+    alloc_heap_free(&h, p[0]);
+    t.len = 0;
+    alloc_heap_dump(&h, test_text_write, &t);
+    CHECK(strstr(t.buf, "best fit") != NULL);
+    CHECK(strstr(t.buf, "|##|##|##|") == NULL && strstr(t.buf, "|##|..|##|....") != NULL);
+    CHECK(strstr(t.buf, "     112      112  free") != NULL);
+    CHECK(strstr(t.buf, "live 2  free blocks 2") != NULL);
+    CHECK(strstr(t.buf, "external fragmentation 2.") != NULL);               /* 1 - 3720/3824 */
+    /* Many blocks: the fixed-cell map, no table. */
+    alloc_heap_init(&h, mem, 8192, ALLOC_FIT_GOOD);
+    for (i = 0; i < 50; i++) p[i] = alloc_heap_alloc(&h, 40);
+    for (i = 0; i < 50; i += 3) alloc_heap_free(&h, p[i]);
+    t.len = 0;
+    alloc_heap_dump(&h, test_text_write, &t);
+    CHECK(strstr(t.buf, "[####") != NULL && strstr(t.buf, "offset") == NULL);
+}
+
+/* The shadow model: live blocks with their size, alignment and fill. */
+typedef struct shadow { unsigned char *p; size_t n, align, id; } shadow;
+
+static size_t random_size(void)
+{
+    size_t r = test_below(100);
+    if (r < 60) return 1 + test_below(64);
+    if (r < 90) return 1 + test_below(600);
+    if (r < 99) return 1 + test_below(5000);
+    return 1 + test_below(40000);
+}
+
+static void random_run(alloc_fit fit, const char *name, size_t steps, size_t max_live)
+{
+    static union { unsigned char b[3][1 << 18]; long double ld; } buf;
+    static shadow live[4096];
+    alloc_heap h;
+    size_t nlive = 0, step, next_id = 1, i, fails = 0;
+    alloc_stats s;
+    alloc_heap_init(&h, buf.b[1], sizeof buf.b[1], fit);
+    alloc_heap_add(&h, buf.b[0], sizeof buf.b[0]);
+    for (step = 0; step < steps; step++) {
+        size_t op = test_below(100);
+        if (step == steps / 3) alloc_heap_add(&h, buf.b[2], sizeof buf.b[2]);   /* grows mid-run */
+        if ((op < 50 && nlive < max_live) || nlive == 0) {
+            size_t n = random_size(), align = 0;
+            unsigned char *p;
+            if (op < 5) {
+                align = (size_t)1 << (1 + test_below(12));
+                p = (unsigned char *)alloc_heap_alloc_aligned(&h, n, align);
+            } else if (op < 8) {
+                size_t k = 1 + test_below(4);
+                p = (unsigned char *)alloc_heap_calloc(&h, k, n);
+                n *= k;
+                if (p != NULL) REQUIRE(p[0] == 0 && p[n / 2] == 0 && p[n - 1] == 0);
+            } else {
+                p = (unsigned char *)alloc_heap_alloc(&h, n);
+            }
+            if (p == NULL) { fails++; continue; }
+            REQUIRE(ALIGNED(p, align ? align : ALLOC_HEAP_ALIGN));
+            REQUIRE(alloc_heap_usable_size(&h, p) >= n);
+            test_fill(p, n, next_id);
+            live[nlive].p = p; live[nlive].n = n; live[nlive].align = align; live[nlive].id = next_id++;
+            nlive++;
+        } else if (op < 85) {
+            size_t k = test_below(nlive);
+            REQUIRE(test_intact(live[k].p, live[k].n, live[k].id));
+            alloc_heap_free(&h, live[k].p);
+            live[k] = live[--nlive];
+        } else {
+            size_t k = test_below(nlive), n = test_below(4) == 0 ? live[k].n / 2 + 1 : random_size();
+            unsigned char *p = (unsigned char *)alloc_heap_realloc(&h, live[k].p, n);
+            if (p == NULL) {
+                fails++;
+                REQUIRE(test_intact(live[k].p, live[k].n, live[k].id));
+                continue;
+            }
+            REQUIRE(ALIGNED(p, live[k].align ? live[k].align : ALLOC_HEAP_ALIGN));
+            REQUIRE(test_intact(p, n < live[k].n ? n : live[k].n, live[k].id));
+            test_fill(p, n, live[k].id);
+            live[k].p = p;
+            live[k].n = n;
+        }
+        if (step % 4096 == 0 || step == steps - 1) {
+            if (alloc_heap_check(&h) != ALLOC_OK) {
+                fprintf(stderr, "%s: check failed at step %zu\n", name, step);
+                REQUIRE(0);
+            }
+            for (i = 0; i < nlive; i++) REQUIRE(test_intact(live[i].p, live[i].n, live[i].id));
+        }
+    }
+    s = stats_of(&h);
+    CHECK(s.error_count == 0 && s.live_blocks == nlive);
+    for (i = 0; i < nlive; i++) alloc_heap_free(&h, live[i].p);
+    s = stats_of(&h);
+    CHECK(s.used == 0 && s.free_blocks == 3 && alloc_heap_check(&h) == ALLOC_OK);
+    CHECK(fails < steps / 10);
+}
+
+static void test_random_good(void)  { test_seed_from_env(); random_run(ALLOC_FIT_GOOD, "good", test_scaled(1000000), 400); }
+static void test_random_first(void) { test_seed_from_env(); random_run(ALLOC_FIT_FIRST, "first", test_scaled(1000000), 200); }
+static void test_random_next(void)  { test_seed_from_env(); random_run(ALLOC_FIT_NEXT, "next", test_scaled(1000000), 200); }
+static void test_random_best(void)  { test_seed_from_env(); random_run(ALLOC_FIT_BEST, "best", test_scaled(1000000), 200); }
+static void test_random_worst(void) { test_seed_from_env(); random_run(ALLOC_FIT_WORST, "worst", test_scaled(1000000), 200); }
+
+int main(void)
+{
+    (void)fit_names;
+    TEST_RUN(test_init);
+    TEST_RUN(test_lecture);
+    TEST_RUN(test_fit_choice);
+    TEST_RUN(test_bad_input);
+    TEST_RUN(test_misuse);
+    TEST_RUN(test_aligned);
+    TEST_RUN(test_realloc);
+    TEST_RUN(test_calloc);
+    TEST_RUN(test_regions);
+    TEST_RUN(test_one_byte);
+    TEST_RUN(test_allocator_interface);
+    TEST_RUN(test_dump);
+    TEST_RUN(test_random_good);
+    TEST_RUN(test_random_first);
+    TEST_RUN(test_random_next);
+    TEST_RUN(test_random_best);
+    TEST_RUN(test_random_worst);
+    return test_finish();
+}
