@@ -2628,16 +2628,6 @@ ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *
 #define ALLOC__SLAB_GRAIN   (sizeof(void *) >= 8 ? 3 : sizeof(void *) >= 4 ? 2 : 1)
 /* In a cache with a constructor the free stack holds granule numbers in 16 bits. */
 #define ALLOC__SLAB_MAX_UNITS ((size_t)65536)
-/* Opens poisoned bytes whose contents are ours or constructed (a link, a constructed
-   object): for memcheck they must come back defined, where ALLOC__UNPOISON would make
-   them undefined as fresh memory is. */
-#if defined(ALLOC__ASAN)
-#  define ALLOC__SLAB_OPEN(p, n) ALLOC__UNPOISON(p, n)
-#elif defined(ALLOC_VALGRIND)
-#  define ALLOC__SLAB_OPEN(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#else
-#  define ALLOC__SLAB_OPEN(p, n) ((void)(p), (void)(n))
-#endif
 
 /* The stand-in for "no current slab": a read-only page with no free object, so the fast
    path of alloc needs no NULL test (it fails over to the slow path by itself). */
@@ -2818,7 +2808,7 @@ ALLOC__FN alloc_slab_page *alloc__slab_grow(alloc_slab *s)
         }
     } else if (s->spare != NULL) {
         mem = (unsigned char *)s->spare;
-        ALLOC__SLAB_OPEN(mem, sizeof(void *));
+        ALLOC__OPEN(mem, sizeof(void *));
         s->spare = *(void **)s->spare;
     } else if ((size_t)(s->carve_end - s->carve) >= s->slab_size) {
         mem = s->carve;
@@ -2861,7 +2851,7 @@ ALLOC__FN alloc_slab_page *alloc__slab_grow(alloc_slab *s)
 ALLOC__FN size_t alloc__slab_release(alloc_slab *s, alloc_slab_page *pg)
 {
     size_t i;
-    ALLOC__SLAB_OPEN(pg, s->slab_size);   /* constructed objects keep their contents */
+    ALLOC__OPEN(pg, s->slab_size);   /* constructed objects keep their contents */
     if (s->desc.dtor != NULL) {
         for (i = 0; i < s->objs; i++) s->desc.dtor(alloc__slab_obj(s, pg, i), s->desc.user);
         s->dtor_count += s->objs;
@@ -2908,7 +2898,7 @@ ALLOC_DEF void *alloc_slab_alloc(alloc_slab *s)
         if (s->stack_off == 0) {
             /* Pop the slab's free list: the link is in the object's first word. */
             p = (unsigned char *)pg->free;
-            ALLOC__SLAB_OPEN(p, sizeof(void *));
+            ALLOC__OPEN(p, sizeof(void *));
             pg->free = *(void **)(void *)p;
             ALLOC__UNPOISON(p, s->size);
             u = (size_t)(p - (unsigned char *)pg) >> ALLOC__SLAB_GRAIN;
@@ -2919,7 +2909,7 @@ ALLOC_DEF void *alloc_slab_alloc(alloc_slab *s)
             /* Pop the index stack: the object's constructed bytes are not touched. */
             u = alloc__slab_stack(s, pg)[pg->nfree - 1];
             p = (unsigned char *)pg + (u << ALLOC__SLAB_GRAIN);
-            ALLOC__SLAB_OPEN(p, s->size);
+            ALLOC__OPEN(p, s->size);
         }
         pg->nfree--;
         alloc__slab_bits(pg)[u / ALLOC__SLAB_WORD] |= (size_t)1 << (u % ALLOC__SLAB_WORD);
@@ -3142,7 +3132,7 @@ ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page 
             if (bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD))) return 0;
             esum += u;
             esq += u * u;
-            ALLOC__SLAB_OPEN((void *)(uintptr_t)o, sizeof(void *));
+            ALLOC__OPEN((void *)(uintptr_t)o, sizeof(void *));
             next = *(const void *const *)(const void *)o;
             ALLOC__POISON((void *)(uintptr_t)o, sizeof(void *));
             o = (const unsigned char *)next;
@@ -3273,7 +3263,6 @@ ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *
 #undef ALLOC__SLAB_WORD
 #undef ALLOC__SLAB_GRAIN
 #undef ALLOC__SLAB_MAX_UNITS
-#undef ALLOC__SLAB_OPEN
 #undef ALLOC__SLAB_NONE
 #endif /* ALLOC_NO_SLAB */
 /* <<slab implementation end */
