@@ -103,6 +103,14 @@ static alloc_allocator pp_init(page_pool *pp, unsigned char *base, size_t page, 
 
 static void *null_alloc(void *ctx, size_t size, size_t align) { (void)ctx; (void)size; (void)align; return NULL; }
 
+/* A source that breaks the contract: its blocks are 8 bytes off the slab alignment. */
+static void *skew_alloc(void *ctx, size_t size, size_t align)
+{
+    unsigned char *p = (unsigned char *)pp_alloc(ctx, size, align);
+    return p ? p + 8 : NULL;
+}
+static void skew_free(void *ctx, void *p) { pp_free(ctx, (unsigned char *)p - 8); }
+
 static void noop_dtor(void *o, void *user) { (void)o; (void)user; }
 
 static void test_geometry(void)
@@ -529,6 +537,9 @@ static void test_misuse(void)
     CHECK(alloc_slab_check(&u) == ALLOC_ERR_CORRUPT);
     u.live--;
     CHECK(alloc_slab_check(&u) == ALLOC_OK);
+    u.mask ^= 1;
+    CHECK(alloc_slab_check(&u) == ALLOC_ERR_CORRUPT);
+    u.mask ^= 1;
     CHECK(alloc_slab_check(NULL) == ALLOC_ERR_INVALID);
     alloc_slab_destroy(&u);
 }
@@ -574,6 +585,12 @@ static void test_failing_source(void)
     CHECK(alloc_slab_check(&s) == ALLOC_OK);
     alloc_slab_destroy(&s);
     CHECK(pp.live == 0);
+    /* A source whose blocks are not aligned to the slab size: refused and given back. */
+    src.alloc = skew_alloc;
+    src.free = skew_free;
+    REQUIRE(alloc_slab_init(&s, &d, src) == ALLOC_OK);
+    CHECK(alloc_slab_alloc(&s) == NULL && pp.live == 0);
+    CHECK(alloc_slab_check(&s) == ALLOC_OK);
 }
 
 #ifndef ALLOC_NO_ARENA
@@ -658,6 +675,23 @@ static void test_dump(void)
     CHECK(strstr(t.buf, "|.......|") != NULL);       /* slab 1: empty */
     CHECK(strstr(t.buf, "<- current") != NULL);
     CHECK(strstr(t.buf, "live 12") != NULL);
+    /* owns finds objects in listed slabs too, not only in the current one */
+    CHECK(alloc_slab_owns(&s, p[0]) && alloc_slab_owns(&s, p[8]) && alloc_slab_owns(&s, p[19]));
+    CHECK(!alloc_slab_owns(&s, mem + 7 * 512 + 100));     /* a slab not carved yet */
+    {
+        obj_counts cnt;
+        alloc_slab c;
+        alloc_slab_desc dc = desc(64, 0, 512);
+        memset(&cnt, 0, sizeof cnt);
+        cnt.size = 64;
+        dc.ctor = stamp_ctor;
+        dc.user = &cnt;
+        REQUIRE(alloc_slab_init_buffer(&c, &dc, aligned_mem() + 65536, 4096) == ALLOC_OK);
+        alloc_slab_alloc(&c);
+        t.len = 0;
+        alloc_slab_dump(&c, test_text_write, &t);
+        CHECK(strstr(t.buf, "constructor calls 6") != NULL);
+    }
     if (getenv("TEST_VERBOSE")) fputs(t.buf, stdout);
 }
 
