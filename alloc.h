@@ -3020,6 +3020,7 @@ ALLOC_DEF void alloc_slab_destroy(alloc_slab *s)
         while ((pg = alloc__slab_pop(s, list)) != NULL) alloc__slab_release(s, pg);
     if (s->cur != ALLOC__SLAB_NONE) alloc__slab_release(s, s->cur);
     s->cur = ALLOC__SLAB_NONE;
+    s->free_count += s->live;   /* the live objects are gone: counted as freed */
     s->live = 0;
 }
 
