@@ -499,7 +499,158 @@ ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *
 #endif /* ALLOC_NO_HEAP */
 /* <<heap declarations end */
 
-/* @@buddy-api@@ */
+/* >>buddy ============================================================================= (declarations) */
+#ifndef ALLOC_NO_BUDDY
+
+/* The buddy allocator: power-of-two blocks over the caller's buffer. A request is rounded
+   up to a power of two times min_block (its order k); a larger free block is split in
+   halves until one of order k is left (the lower half is handed out, the upper half stays
+   free); free merges a block with its buddy - the block whose address differs in exactly
+   bit k - while that buddy is free and whole. Blocks carry no header: a request of one
+   page takes exactly one page.
+
+   Alignment: every block of 2^k * min_block bytes sits at an address that is a multiple
+   of its own size (absolute, not only relative to the base). The buffer's memory is cut
+   into the largest such blocks it holds ("top-level blocks", at most 2^14 min blocks
+   each); hand in a buffer aligned to the largest block you want for it to be one block. */
+
+/* Orders 0 .. ALLOC_BUDDY_ORDERS-1: the largest block is min_block << 14 (256 KiB with
+   16-byte min blocks, 64 MiB with 4 KiB pages); a larger buffer becomes several blocks. */
+#define ALLOC_BUDDY_ORDERS 15
+/* The smallest min_block: a free block holds its free-list links and its order. */
+#define ALLOC_BUDDY_MIN_BLOCK 16
+/* The buffer size that manages `blocks` min blocks of `min_block` bytes (a buffer aligned
+   to min_block): the blocks, then half a byte of metadata per block. */
+#define ALLOC_BUDDY_BUFFER_SIZE(blocks, min_block) ((blocks) * (min_block) + ((blocks) + 1) / 2)
+
+/* A free block's list node, in the block's first bytes. Not API. */
+typedef struct alloc_buddy_node {
+    struct alloc_buddy_node *next;  /* the next free block of the same order, or NULL */
+    size_t prev;                    /* (offset of the previous free block + 16) | order;
+                                       the offset part is 0 for the first in its list */
+} alloc_buddy_node;
+
+typedef struct alloc_buddy {
+    /* not API: the memory under management, [base, base + span) */
+    unsigned char    *base;         /* aligned to min_block */
+    size_t            span;         /* a multiple of min_block */
+    unsigned char    *tags;         /* one nibble per min block (see >>buddy in the code) */
+    size_t            min_block;
+    size_t            largest;      /* bytes in the largest top-level block */
+    int               shift;        /* log2(min_block) */
+    int               top_order;    /* the order of the largest top-level block */
+    unsigned          nonempty;     /* bit k set iff free list k is not empty */
+    alloc_buddy_node *heads[ALLOC_BUDDY_ORDERS];   /* free lists, one per order */
+    size_t            nfree[ALLOC_BUDDY_ORDERS];   /* their lengths */
+    /* not API: the figures */
+    unsigned char    *buf;          /* the caller's buffer and size, as handed in */
+    size_t            size;
+    size_t            used, peak;   /* bytes in live blocks, and the most there were */
+    size_t            requested, granted;   /* bytes asked for / handed out, since init */
+    size_t            alloc_count, free_count, fail_count, error_count;
+                                    /* live blocks = alloc_count - free_count (a moving
+                                       realloc counts one of each) */
+} alloc_buddy;
+
+/* What only a buddy knows, beside the common alloc_stats. */
+typedef struct alloc_buddy_figures {
+    size_t min_block;                           /* bytes in a block of order 0 */
+    int    top_order;                           /* order of the largest top-level block */
+    size_t top_blocks;                          /* how many top-level blocks the buffer gave */
+    size_t free_per_order[ALLOC_BUDDY_ORDERS];  /* free blocks of each order */
+    size_t metadata_bytes;                      /* the nibble array at the end of buf */
+    size_t lost_bytes;                          /* of buf: alignment at the start, slack at the end */
+    size_t requested_bytes;                     /* sum of the sizes asked for, since init */
+    size_t granted_bytes;                       /* sum of the block sizes handed out for them:
+                                                   internal fragmentation = 1 - requested/granted */
+} alloc_buddy_figures;
+
+/* alloc_buddy_metadata_size: the bytes at the end of a buffer of `size` bytes (aligned to
+   min_block) that alloc_buddy_init keeps for its metadata: half a byte per min block.
+   Returns:  that number, or 0 iff min_block is not a power of two, is smaller than
+             ALLOC_BUDDY_MIN_BLOCK, or `size` cannot hold the metadata and one block.
+   Cost:     O(1). An unaligned buffer loses up to min_block - 1 bytes at its start. */
+ALLOC_DEF size_t alloc_buddy_metadata_size(size_t size, size_t min_block);
+
+/* alloc_buddy_init: an empty buddy over `buf` of `size` bytes (any size, any alignment).
+   The start of buf is rounded up to min_block; the metadata (one nibble per min block)
+   is kept at the end of buf, so the blocks keep all the alignment the buffer has; the
+   memory between is cut into the largest self-aligned power-of-two blocks it holds.
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID if b or buf is NULL, or min_block is not a power
+             of two or is below ALLOC_BUDDY_MIN_BLOCK; ALLOC_ERR_OVERFLOW if buf + size
+             wraps; ALLOC_ERR_TOO_SMALL if buf cannot hold the metadata and one block.
+             On failure *b and buf are untouched.
+   Cost:     O(size / min_block) to clear the metadata; O(1) stack. */
+ALLOC_DEF alloc_result alloc_buddy_init(alloc_buddy *b, void *buf, size_t size, size_t min_block);
+
+/* alloc_buddy_alloc: a block of at least `size` bytes.
+   Returns:  a block of 2^k * min_block bytes (the smallest that holds size), aligned to
+             its own size; NULL iff size is 0, larger than the largest block, or no free
+             block of that order or above is left (nothing changes). Contents undefined.
+   Cost:     O(orders): one bit scan finds the smallest free block that is large enough,
+             then one split per order down; no loop over blocks, no recursion.
+   Threads:  none; serialise calls on one alloc_buddy. */
+ALLOC_DEF void *alloc_buddy_alloc(alloc_buddy *b, size_t size);
+
+/* alloc_buddy_free: gives the block at p back, merging it with its buddy while the buddy
+   is free and whole. No size is needed: the order of a live block is in the metadata.
+   p == NULL is a no-op. A pointer outside the buddy (ALLOC_ERR_FOREIGN), not at the start
+   of a block (ALLOC_ERR_NOT_BLOCK) or at a free block (ALLOC_ERR_DOUBLE_FREE) is refused
+   through ALLOC_ON_ERROR, once, and nothing changes.
+   Cost:     O(orders) (one merge per order at most). */
+ALLOC_DEF void alloc_buddy_free(alloc_buddy *b, void *p);
+
+/* alloc_buddy_realloc: resizes the block at p. A smaller order shrinks in place (the
+   upper halves are split off and freed); a larger one grows in place when p is the lower
+   half at each level and each buddy above is free and whole; otherwise a new block is
+   taken, the old block's bytes copied and the old block freed. realloc(NULL, n) allocates;
+   size 0 frees and returns NULL.
+   Returns:  the block, or NULL when size is too large or memory runs out (p stays valid
+             and unchanged), or when p is refused as by alloc_buddy_free.
+   Cost:     O(orders) in place; O(size) when it copies. */
+ALLOC_DEF void *alloc_buddy_realloc(alloc_buddy *b, void *p, size_t size);
+
+/* alloc_buddy_usable_size: the size of the live block at p (its whole power of two), or
+   0 if p is NULL or not the start of a live block (not reported). Cost: O(1). */
+ALLOC_DEF size_t alloc_buddy_usable_size(const alloc_buddy *b, const void *p);
+
+/* alloc_buddy_owns: 1 if p points into the memory the buddy manages, else 0. O(1). */
+ALLOC_DEF int alloc_buddy_owns(const alloc_buddy *b, const void *p);
+
+/* alloc_buddy_stats: the common figures. capacity: bytes in all blocks (the metadata and
+   the alignment slack of buf excluded); used: bytes of live blocks, whole powers of two;
+   free: capacity - used; largest_free: the largest free block; free_blocks: blocks on the
+   free lists; peak_used: the largest `used` seen. Cost: O(1). */
+ALLOC_DEF void alloc_buddy_stats(const alloc_buddy *b, alloc_stats *out);
+
+/* alloc_buddy_stats_ex: what only a buddy knows (see alloc_buddy_figures), including the
+   internal fragmentation: bytes asked for against bytes handed out (cumulative since
+   init, so it wraps after SIZE_MAX bytes). Cost: O(orders + top-level blocks). */
+ALLOC_DEF void alloc_buddy_stats_ex(const alloc_buddy *b, alloc_buddy_figures *out);
+
+/* alloc_buddy_check: walks every block and every free list. Returns ALLOC_OK when the
+   free lists, the bitmap of non-empty orders and the block orders agree, every min block
+   is covered by exactly one block, and no two free buddies of one order are left
+   unmerged; else ALLOC_ERR_CORRUPT (ALLOC_ERR_INVALID for b == NULL).
+   Cost:     O(span / min_block + free blocks * orders). */
+ALLOC_DEF alloc_result alloc_buddy_check(const alloc_buddy *b);
+
+/* alloc_buddy_allocator: the buddy behind the common interface. An alignment (a power of
+   two; 0 means min_block) is served by rounding the size up to it, since every block is
+   aligned to its own size: align == size gives a block aligned to its size, as slabs
+   need. An alignment larger than the largest block, or not a power of two, gives NULL. */
+ALLOC_DEF alloc_allocator alloc_buddy_allocator(alloc_buddy *b);
+
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+/* alloc_buddy_dump (ALLOC_DUMP): the lecture's picture - one row of min blocks, each
+   block drawn as |2^k### (used) or |2^k... (free) across the cells it covers - then the
+   free-list lengths per order and the stats. More than 64 min blocks are scaled (one
+   cell per several min blocks, said in the legend; ':' marks a cell holding used and
+   free blocks). Cost: O(span / min_block). */
+ALLOC_DEF void alloc_buddy_dump(const alloc_buddy *b, alloc_write_fn write, void *user);
+#endif
+#endif /* ALLOC_NO_BUDDY */
+/* <<buddy declarations end */
 
 /* >>slab ============ slab caches (Bonwick) and the kmalloc-style composite (declarations) */
 #ifndef ALLOC_NO_SLAB
@@ -2591,7 +2742,734 @@ ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *
 #endif /* ALLOC_NO_HEAP */
 /* <<heap implementation end */
 
-/* @@buddy-impl@@ */
+/* >>buddy ============================================================================= (implementation) */
+#ifndef ALLOC_NO_BUDDY
+/* The buddy system (Knowlton 1965; Knuth vol. 1, 2.5), as the lecture draws it.
+
+   The memory [base, base + span) is cut into top-level blocks: the largest runs of 2^j
+   min blocks (j <= 14) that start at a multiple of their own size in bytes. Within one,
+   every block of order k (2^k min blocks) starts at a multiple of its own size too, so
+   its BUDDY - the other half of the block of order k+1 it was split from - is the block
+   whose address differs in exactly the bit of its size: addr ^ (min_block << k).
+
+   Metadata (`tags`, one nibble per min block, kept at the end of buf):
+     tag[i] = k + 1   iff min block i is the first of a LIVE block of order k;
+     tag[i] = 0       otherwise: inside a block, or the first of a free block.
+   A free block keeps its own order in its list node (the low 4 bits of node->prev, where
+   node offsets are multiples of 16). So the metadata is 4 bits per min block, plus the
+   handle's few words per order: the list heads, their lengths, one bitmap.
+
+   Invariants (alloc_buddy_check verifies each one):
+   1. The blocks partition every top-level block: each min block lies in exactly one
+      block, and a block of order k starts at a multiple of its size.
+   2. A live block's first tag is its order + 1; every other tag is 0.
+   3. Free list k holds exactly the free blocks of order k, doubly linked, each node's
+      order bits saying k; bit k of `nonempty` is set iff list k is not empty; nfree[k]
+      is its length.
+   4. No two free buddies of the same order: they would have been merged.
+   From 1: the buddy of a block of order k (inside the same top-level block) starts a
+   block of order <= k - its half of the parent cannot hold a larger one. So when the
+   buddy's tag is 0 it is the start of a free block, its node can be read, and the two
+   merge iff that node says order k ("the buddy is free and whole").
+
+   ASan / ALLOC_VALGRIND: every byte of a free block is poisoned (no access); a node is
+   opened only while it is read or written. */
+
+#define ALLOC__BUDDY_ORDER_BITS ((size_t)15)
+/* A node is opened only to read or write our own bytes (ALLOC__OPEN keeps them defined
+   under memcheck, where ALLOC__UNPOISON would make them look fresh). */
+#define ALLOC__BUDDY_OPEN(n)  ALLOC__OPEN((n), sizeof(alloc_buddy_node))
+#define ALLOC__BUDDY_CLOSE(n) ALLOC__POISON((n), sizeof(alloc_buddy_node))
+
+ALLOC__INLINE unsigned alloc__buddy_tag(const unsigned char *tags, size_t i)
+{
+    return ((unsigned)tags[i >> 1] >> ((unsigned)(i & 1u) << 2)) & 15u;
+}
+
+ALLOC__INLINE void alloc__buddy_set_tag(unsigned char *tags, size_t i, unsigned v)
+{
+    unsigned sh = (unsigned)(i & 1u) << 2;
+    tags[i >> 1] = (unsigned char)(((unsigned)tags[i >> 1] & ~(15u << sh)) | (v << sh));
+}
+
+ALLOC__INLINE alloc_buddy_node *alloc__buddy_node_at(const alloc_buddy *b, size_t off)
+{
+    return (alloc_buddy_node *)(void *)(b->base + off);
+}
+
+/* The order a free block's node records (valid only at the start of a free block). */
+ALLOC__INLINE int alloc__buddy_node_order(const alloc_buddy *b, size_t off)
+{
+    alloc_buddy_node *n = alloc__buddy_node_at(b, off);
+    size_t prev;
+    ALLOC__BUDDY_OPEN(n);
+    prev = n->prev;
+    ALLOC__BUDDY_CLOSE(n);
+    return (int)(prev & ALLOC__BUDDY_ORDER_BITS);
+}
+
+/* The order of the smallest block that holds `size` (1 <= size <= the largest block):
+   ceil(log2(size)) - shift, and 0 for anything up to min_block (the OR does both). */
+ALLOC__INLINE int alloc__buddy_order_for(const alloc_buddy *b, size_t size)
+{
+    return alloc__log2((size - 1) | (b->min_block - 1)) + 1 - b->shift;
+}
+
+/* Puts the free block at `off` at the front of free list k. O(1). */
+ALLOC__INLINE void alloc__buddy_push(alloc_buddy *b, size_t off, int k)
+{
+    alloc_buddy_node *n = alloc__buddy_node_at(b, off), *first = b->heads[k];
+    ALLOC__BUDDY_OPEN(n);
+    n->next = first;
+    n->prev = (size_t)k;
+    ALLOC__BUDDY_CLOSE(n);
+    if (first != NULL) {
+        ALLOC__BUDDY_OPEN(first);
+        first->prev = (off + 16) | (size_t)k;
+        ALLOC__BUDDY_CLOSE(first);
+    } else {
+        b->nonempty |= 1u << k;
+    }
+    b->heads[k] = n;
+    b->nfree[k]++;
+}
+
+/* Takes the free block at `off` out of free list k, wherever it sits: O(1), because the
+   list is doubly linked (this is what makes removing the buddy cheap). */
+ALLOC__INLINE void alloc__buddy_unlink(alloc_buddy *b, size_t off, int k)
+{
+    alloc_buddy_node *n = alloc__buddy_node_at(b, off), *next;
+    size_t prev;
+    ALLOC__BUDDY_OPEN(n);
+    next = n->next;
+    prev = n->prev & ~ALLOC__BUDDY_ORDER_BITS;
+    ALLOC__BUDDY_CLOSE(n);
+    if (prev != 0) {
+        alloc_buddy_node *p = alloc__buddy_node_at(b, prev - 16);
+        ALLOC__BUDDY_OPEN(p);
+        p->next = next;
+        ALLOC__BUDDY_CLOSE(p);
+    } else {
+        b->heads[k] = next;
+        if (next == NULL) b->nonempty &= ~(1u << k);
+    }
+    if (next != NULL) {
+        ALLOC__BUDDY_OPEN(next);
+        next->prev = prev | (size_t)k;
+        ALLOC__BUDDY_CLOSE(next);
+    }
+    b->nfree[k]--;
+}
+
+/* The most min blocks n that fit with their metadata: n * m + ceil(n / 2) <= usable.
+   Two blocks take 2m + 1 bytes; an odd one more takes m + 1. */
+ALLOC__FN size_t alloc__buddy_blocks_for(size_t usable, size_t m)
+{
+    size_t pair, q, r;
+    if (m >= usable) return 0;
+    if (!alloc__add(m, m, &pair) || !alloc__add(pair, 1, &pair)) return 1;
+    q = usable / pair;
+    r = usable % pair;
+    return 2 * q + (r >= m + 1 ? 1u : 0u);
+}
+
+/* The order of the top-level block that ENDS at offset `end` (> 0): the largest j <= 14
+   with base + end a multiple of the block size and the block inside the memory. Cutting
+   from the end or from the start gives the same blocks (the maximal self-aligned runs). */
+ALLOC__FN int alloc__buddy_top_before(const alloc_buddy *b, size_t end)
+{
+    uintptr_t a = (uintptr_t)b->base + end;
+    int j = alloc__log2(end >> b->shift);
+    if (j > ALLOC_BUDDY_ORDERS - 1) j = ALLOC_BUDDY_ORDERS - 1;
+    while (j > 0 && (a & (((uintptr_t)b->min_block << j) - 1)) != 0) j--;
+    return j;
+}
+
+/* The order of the top-level block that STARTS at offset `off` (< span). */
+ALLOC__FN int alloc__buddy_top_at(const alloc_buddy *b, size_t off)
+{
+    uintptr_t a = (uintptr_t)b->base + off;
+    int j = alloc__log2((b->span - off) >> b->shift);
+    if (j > ALLOC_BUDDY_ORDERS - 1) j = ALLOC_BUDDY_ORDERS - 1;
+    while (j > 0 && (a & (((uintptr_t)b->min_block << j) - 1)) != 0) j--;
+    return j;
+}
+
+/* The block that holds the min block at `off`: top-down from its top-level block, each
+   step reading the order at the start of the half that holds off (a block start, by
+   invariant 1) until a block of exactly that order is found. Returns 0 when the metadata
+   disagrees with itself. O(orders). */
+ALLOC__FN int alloc__buddy_find(const alloc_buddy *b, size_t off, size_t *head, int *order, int *used)
+{
+    uintptr_t lo = (uintptr_t)b->base;
+    int j, in_top = 0;
+    for (j = b->top_order; j >= 0; j--) {
+        size_t sz = b->min_block << j;
+        size_t h = (size_t)(((lo + off) & ~(uintptr_t)(sz - 1)) - lo);
+        unsigned v;
+        int o;
+        if (!in_top) {
+            if (h > b->span - sz) continue;   /* sticks out: larger than its top-level block */
+            in_top = 1;
+        }
+        v = alloc__buddy_tag(b->tags, h >> b->shift);
+        o = v != 0 ? (int)v - 1 : alloc__buddy_node_order(b, h);
+        if (o == j) {
+            *head = h;
+            *order = j;
+            *used = v != 0;
+            return 1;
+        }
+        if (o > j) return 0;
+    }
+    return 0;
+}
+
+/* A free or realloc of p that is not a live block: says why, once, and changes nothing.
+   Only misuse comes here, so it may take O(orders) to tell a double free from an
+   interior pointer. */
+ALLOC__FN ALLOC__NOINLINE void alloc__buddy_refuse(alloc_buddy *b, const void *p, int in_realloc)
+{
+    size_t off = (size_t)((uintptr_t)p - (uintptr_t)b->base), head;
+    int order, used;
+    alloc_result code;
+    const char *msg;
+    if (off >= b->span) {
+        code = ALLOC_ERR_FOREIGN;
+        msg = in_realloc ? "buddy realloc: pointer is not inside the buddy's memory"
+                         : "buddy free: pointer is not inside the buddy's memory";
+    } else if ((off & (b->min_block - 1)) != 0) {
+        code = ALLOC_ERR_NOT_BLOCK;
+        msg = in_realloc ? "buddy realloc: pointer is not on a min-block boundary"
+                         : "buddy free: pointer is not on a min-block boundary";
+    } else if (alloc__buddy_find(b, off, &head, &order, &used) && head == off && !used) {
+        code = ALLOC_ERR_DOUBLE_FREE;
+        msg = in_realloc ? "buddy realloc: block is free" : "buddy free: block is already free";
+    } else {
+        code = ALLOC_ERR_NOT_BLOCK;
+        msg = in_realloc ? "buddy realloc: pointer is inside a block, not at its start"
+                         : "buddy free: pointer is inside a block, not at its start";
+    }
+    b->error_count++;
+    ALLOC_ON_ERROR(code, (void *)(uintptr_t)p, msg);
+}
+
+ALLOC_DEF size_t alloc_buddy_metadata_size(size_t size, size_t min_block)
+{
+    size_t n;
+    if (!alloc__is_pow2(min_block) || min_block < ALLOC_BUDDY_MIN_BLOCK || min_block < sizeof(alloc_buddy_node))
+        return 0;
+    n = alloc__buddy_blocks_for(size, min_block);
+    return n == 0 ? 0 : n / 2 + (n & 1u);
+}
+
+ALLOC_DEF alloc_result alloc_buddy_init(alloc_buddy *b, void *buf, size_t size, size_t min_block)
+{
+    uintptr_t start = (uintptr_t)buf;
+    size_t pad, n, meta, end;
+    int j;
+    if (b == NULL || buf == NULL || !alloc__is_pow2(min_block) || min_block < ALLOC_BUDDY_MIN_BLOCK ||
+        min_block < sizeof(alloc_buddy_node))
+        return ALLOC_ERR_INVALID;
+    if (start + (uintptr_t)size < start) return ALLOC_ERR_OVERFLOW;
+    pad = alloc__pad(start, min_block);
+    n = pad < size ? alloc__buddy_blocks_for(size - pad, min_block) : 0;
+    if (n == 0) return ALLOC_ERR_TOO_SMALL;
+    ALLOC__UNPOISON(buf, size);   /* the caller may hand in memory an old allocator poisoned */
+    ALLOC_MEMSET(b, 0, sizeof *b);
+    b->buf = (unsigned char *)buf;
+    b->size = size;
+    b->base = b->buf + pad;
+    b->span = n * min_block;
+    b->tags = b->base + b->span;     /* at the END: the blocks keep the buffer's alignment */
+    b->min_block = min_block;
+    b->shift = alloc__log2(min_block);
+    meta = n / 2 + (n & 1u);
+    ALLOC_MEMSET(b->tags, 0, meta);
+    ALLOC__POISON(b->buf, pad);
+    ALLOC__POISON(b->base, b->span);
+    ALLOC__POISON(b->tags + meta, size - pad - b->span - meta);
+    /* The top-level blocks, cut from the end so that the lowest address ends up at the
+       front of each free list. */
+    for (end = b->span; end > 0; end -= min_block << j) {
+        j = alloc__buddy_top_before(b, end);
+        if (j > b->top_order) b->top_order = j;
+        alloc__buddy_push(b, end - (min_block << j), j);
+    }
+    b->largest = min_block << b->top_order;
+    return ALLOC_OK;
+}
+
+ALLOC_DEF void *alloc_buddy_alloc(alloc_buddy *b, size_t size)
+{
+    alloc_buddy_node *n, *next;
+    size_t off, sz;
+    unsigned bits;
+    int k, j;
+    /* size - 1 wraps for 0, so one comparison refuses 0 and anything too large. */
+    if (ALLOC__UNLIKELY(size - 1 >= b->largest)) {
+        if (size != 0) b->fail_count++;
+        return NULL;
+    }
+    k = alloc__buddy_order_for(b, size);
+    /* The smallest non-empty free list of order >= k: one bit scan, no loop over orders. */
+    bits = b->nonempty >> k;
+    if (ALLOC__UNLIKELY(bits == 0)) {
+        b->fail_count++;
+        return NULL;
+    }
+    j = k + alloc__ctz((size_t)bits);
+    /* Take the first block of list j. */
+    n = b->heads[j];
+    ALLOC__BUDDY_OPEN(n);
+    next = n->next;
+    ALLOC__BUDDY_CLOSE(n);
+    b->heads[j] = next;
+    b->nfree[j]--;
+    if (next != NULL) {
+        ALLOC__BUDDY_OPEN(next);
+        next->prev = (size_t)j;   /* now the first: no previous */
+        ALLOC__BUDDY_CLOSE(next);
+    } else {
+        b->nonempty &= ~(1u << j);
+    }
+    off = (size_t)((unsigned char *)n - b->base);
+    /* Split down to order k: hand on the lower half, keep the upper half free. Lists
+       k .. j-1 were empty (the bit scan passed them), so each upper half is alone in
+       its list, and their bits are set at once. */
+    if (j > k) {
+        b->nonempty |= (1u << j) - (1u << k);
+        while (j > k) {
+            j--;
+            n = alloc__buddy_node_at(b, off + (b->min_block << j));
+            ALLOC__BUDDY_OPEN(n);
+            n->next = NULL;
+            n->prev = (size_t)j;
+            ALLOC__BUDDY_CLOSE(n);
+            b->heads[j] = n;
+            b->nfree[j] = 1;
+        }
+    }
+    alloc__buddy_set_tag(b->tags, off >> b->shift, (unsigned)k + 1u);
+    sz = b->min_block << k;
+    b->used += sz;
+    if (b->used > b->peak) b->peak = b->used;
+    b->alloc_count++;
+    b->requested += size;
+    b->granted += sz;
+    ALLOC__UNPOISON(b->base + off, sz);
+#ifdef ALLOC_DEBUG
+    ALLOC_MEMSET(b->base + off, ALLOC__FRESH_BYTE, sz);
+#endif
+    return b->base + off;
+}
+
+ALLOC_DEF void alloc_buddy_free(alloc_buddy *b, void *p)
+{
+    uintptr_t lo;
+    size_t off, sz, bud, i;
+    unsigned v;
+    int k;
+    if (p == NULL) return;
+    lo = (uintptr_t)b->base;
+    off = (size_t)((uintptr_t)p - lo);   /* wraps to a huge offset below the base */
+    if (ALLOC__UNLIKELY(off >= b->span || (off & (b->min_block - 1)) != 0)) {
+        alloc__buddy_refuse(b, p, 0);
+        return;
+    }
+    i = off >> b->shift;
+    v = alloc__buddy_tag(b->tags, i);
+    if (ALLOC__UNLIKELY(v == 0)) {   /* not the start of a live block: free or interior */
+        alloc__buddy_refuse(b, p, 0);
+        return;
+    }
+    alloc__buddy_set_tag(b->tags, i, 0);
+    k = (int)v - 1;
+    sz = b->min_block << k;
+    b->used -= sz;
+    b->free_count++;
+#ifdef ALLOC_DEBUG
+    ALLOC_MEMSET(p, ALLOC__FREED_BYTE, sz);
+#endif
+    ALLOC__POISON(p, sz);
+    /* Coalesce: the buddy's address differs in exactly bit k of the block size. Merge
+       while it lies inside the memory (else this is a top-level block), is not live and
+       is whole (its node says order k); the pair becomes one block of order k+1. */
+    while (k < ALLOC_BUDDY_ORDERS - 1) {
+        alloc_buddy_node *n, *next;
+        size_t prev;
+        bud = (size_t)(((lo + off) ^ (uintptr_t)sz) - lo);
+        if (bud > b->span - sz) break;
+        if (alloc__buddy_tag(b->tags, bud >> b->shift) != 0) break;
+        n = alloc__buddy_node_at(b, bud);
+        ALLOC__BUDDY_OPEN(n);
+        prev = n->prev;
+        next = n->next;
+        ALLOC__BUDDY_CLOSE(n);
+        if ((prev & ALLOC__BUDDY_ORDER_BITS) != (size_t)k) break;
+        /* Unlink the buddy (O(1): the list is doubly linked). */
+        prev &= ~ALLOC__BUDDY_ORDER_BITS;
+        if (prev != 0) {
+            alloc_buddy_node *pn = alloc__buddy_node_at(b, prev - 16);
+            ALLOC__BUDDY_OPEN(pn);
+            pn->next = next;
+            ALLOC__BUDDY_CLOSE(pn);
+        } else {
+            b->heads[k] = next;
+            if (next == NULL) b->nonempty &= ~(1u << k);
+        }
+        if (next != NULL) {
+            ALLOC__BUDDY_OPEN(next);
+            next->prev = prev | (size_t)k;
+            ALLOC__BUDDY_CLOSE(next);
+        }
+        b->nfree[k]--;
+        if (bud < off) off = bud;
+        k++;
+        sz <<= 1;
+    }
+    alloc__buddy_push(b, off, k);
+}
+
+ALLOC_DEF void *alloc_buddy_realloc(alloc_buddy *b, void *p, size_t size)
+{
+    size_t off, sz, nsz, m;
+    unsigned v;
+    int k, kn, j;
+    if (p == NULL) return alloc_buddy_alloc(b, size);
+    m = b->min_block;
+    off = (size_t)((uintptr_t)p - (uintptr_t)b->base);
+    if (off >= b->span || (off & (m - 1)) != 0 || (v = alloc__buddy_tag(b->tags, off >> b->shift)) == 0) {
+        alloc__buddy_refuse(b, p, 1);
+        return NULL;
+    }
+    if (size == 0) {
+        alloc_buddy_free(b, p);
+        return NULL;
+    }
+    if (size - 1 >= b->largest) {
+        b->fail_count++;
+        return NULL;
+    }
+    k = (int)v - 1;
+    kn = alloc__buddy_order_for(b, size);
+    sz = m << k;
+    nsz = m << kn;
+    if (kn < k) {
+        /* Shrink in place: split off the upper halves, largest first, and free them. The
+           buddy of each is the lower half we keep, so none of them can merge. */
+        for (j = k - 1; j >= kn; j--) {
+            size_t up = off + (m << j);
+#ifdef ALLOC_DEBUG
+            ALLOC_MEMSET(b->base + up, ALLOC__FREED_BYTE, m << j);
+#endif
+            ALLOC__POISON(b->base + up, m << j);
+            alloc__buddy_push(b, up, j);
+        }
+        alloc__buddy_set_tag(b->tags, off >> b->shift, (unsigned)kn + 1u);
+        b->used -= sz - nsz;
+    } else if (kn > k) {
+        /* Grow in place: p must be the lower half at every level up to kn (its address a
+           multiple of the new size) and the buddy at each level free and whole. Look
+           first, change after: a failed grow must leave everything as it was. */
+        int ok = (((uintptr_t)p & (uintptr_t)(nsz - 1)) == 0) && off <= b->span - nsz;
+        for (j = k; ok && j < kn; j++) {
+            size_t up = off + (m << j);
+            ok = alloc__buddy_tag(b->tags, up >> b->shift) == 0 && alloc__buddy_node_order(b, up) == j;
+        }
+        if (!ok) {
+            void *q = alloc_buddy_alloc(b, size);
+            if (q == NULL) return NULL;   /* p untouched */
+            ALLOC_MEMCPY(q, p, sz);
+            alloc_buddy_free(b, p);
+            return q;
+        }
+        for (j = k; j < kn; j++) alloc__buddy_unlink(b, off + (m << j), j);
+        alloc__buddy_set_tag(b->tags, off >> b->shift, (unsigned)kn + 1u);
+        b->used += nsz - sz;
+        if (b->used > b->peak) b->peak = b->used;
+        ALLOC__UNPOISON(b->base + off + sz, nsz - sz);
+#ifdef ALLOC_DEBUG
+        ALLOC_MEMSET(b->base + off + sz, ALLOC__FRESH_BYTE, nsz - sz);
+#endif
+    }
+    b->requested += size;
+    b->granted += nsz;
+    return p;
+}
+
+ALLOC_DEF size_t alloc_buddy_usable_size(const alloc_buddy *b, const void *p)
+{
+    size_t off;
+    unsigned v;
+    if (p == NULL) return 0;
+    off = (size_t)((uintptr_t)p - (uintptr_t)b->base);
+    if (off >= b->span || (off & (b->min_block - 1)) != 0) return 0;
+    v = alloc__buddy_tag(b->tags, off >> b->shift);
+    return v == 0 ? 0 : b->min_block << (v - 1);
+}
+
+ALLOC_DEF int alloc_buddy_owns(const alloc_buddy *b, const void *p)
+{
+    return b != NULL && p != NULL && (size_t)((uintptr_t)p - (uintptr_t)b->base) < b->span;
+}
+
+ALLOC_DEF void alloc_buddy_stats(const alloc_buddy *b, alloc_stats *out)
+{
+    int k;
+    ALLOC_MEMSET(out, 0, sizeof *out);
+    out->capacity = b->span;
+    out->used = b->used;
+    out->free = b->span - b->used;
+    out->largest_free = b->nonempty != 0 ? b->min_block << alloc__log2((size_t)b->nonempty) : 0;
+    out->peak_used = b->peak;
+    out->live_blocks = b->alloc_count - b->free_count;
+    for (k = 0; k < ALLOC_BUDDY_ORDERS; k++) out->free_blocks += b->nfree[k];
+    out->alloc_count = b->alloc_count;
+    out->free_count = b->free_count;
+    out->fail_count = b->fail_count;
+    out->error_count = b->error_count;
+}
+
+ALLOC_DEF void alloc_buddy_stats_ex(const alloc_buddy *b, alloc_buddy_figures *out)
+{
+    size_t off, n = b->span >> b->shift;
+    int k;
+    ALLOC_MEMSET(out, 0, sizeof *out);
+    out->min_block = b->min_block;
+    out->top_order = b->top_order;
+    for (off = 0; off < b->span; off += b->min_block << alloc__buddy_top_at(b, off)) out->top_blocks++;
+    for (k = 0; k < ALLOC_BUDDY_ORDERS; k++) out->free_per_order[k] = b->nfree[k];
+    out->metadata_bytes = n / 2 + (n & 1u);
+    out->lost_bytes = b->size - b->span - out->metadata_bytes;
+    out->requested_bytes = b->requested;
+    out->granted_bytes = b->granted;
+}
+
+ALLOC_DEF alloc_result alloc_buddy_check(const alloc_buddy *b)
+{
+    size_t counted[ALLOC_BUDDY_ORDERS];
+    size_t m, nblocks, off, used = 0, live = 0;
+    uintptr_t lo;
+    int k;
+    if (b == NULL) return ALLOC_ERR_INVALID;
+    m = b->min_block;
+    lo = (uintptr_t)b->base;
+    if (!alloc__is_pow2(m) || m < ALLOC_BUDDY_MIN_BLOCK || b->shift < 0 || b->shift >= ALLOC__SIZE_BITS ||
+        ((size_t)1 << b->shift) != m)
+        return ALLOC_ERR_CORRUPT;
+    if ((lo & (uintptr_t)(m - 1)) != 0 || b->span == 0 || (b->span & (m - 1)) != 0) return ALLOC_ERR_CORRUPT;
+    if (b->top_order < 0 || b->top_order >= ALLOC_BUDDY_ORDERS || (m << b->top_order) > b->span)
+        return ALLOC_ERR_CORRUPT;
+    if (b->tags != b->base + b->span || (b->nonempty >> ALLOC_BUDDY_ORDERS) != 0) return ALLOC_ERR_CORRUPT;
+    if (b->used > b->span || b->largest != m << b->top_order) return ALLOC_ERR_CORRUPT;
+    nblocks = b->span >> b->shift;
+    /* Invariant 3: every free list, node by node (the length bound stops a cycle). */
+    for (k = 0; k < ALLOC_BUDDY_ORDERS; k++) {
+        const alloc_buddy_node *n = b->heads[k];
+        size_t prev = 0, len = 0;
+        counted[k] = 0;
+        if (((b->nonempty >> k) & 1u) != (n != NULL ? 1u : 0u)) return ALLOC_ERR_CORRUPT;
+        while (n != NULL) {
+            size_t o = (size_t)((uintptr_t)n - lo), head, nprev;
+            const alloc_buddy_node *next;
+            int order, used_head;
+            if (o >= b->span || (o & (m - 1)) != 0 || ++len > nblocks) return ALLOC_ERR_CORRUPT;
+            ALLOC__BUDDY_OPEN(n);
+            nprev = n->prev;
+            next = n->next;
+            ALLOC__BUDDY_CLOSE(n);
+            if ((nprev & ALLOC__BUDDY_ORDER_BITS) != (size_t)k || (nprev & ~ALLOC__BUDDY_ORDER_BITS) != prev)
+                return ALLOC_ERR_CORRUPT;
+            /* The node is the start of a free block of order k, as the blocks say. */
+            if (!alloc__buddy_find(b, o, &head, &order, &used_head) || head != o || order != k || used_head)
+                return ALLOC_ERR_CORRUPT;
+            prev = o + 16;
+            n = next;
+        }
+        if (len != b->nfree[k]) return ALLOC_ERR_CORRUPT;
+    }
+    /* Invariants 1, 2 and 4: walk every block of every top-level block. */
+    for (off = 0; off < b->span;) {
+        int top = alloc__buddy_top_at(b, off);
+        size_t end = off + (m << top), pos = off;
+        if (top > b->top_order) return ALLOC_ERR_CORRUPT;
+        while (pos < end) {
+            unsigned v = alloc__buddy_tag(b->tags, pos >> b->shift);
+            int o = v != 0 ? (int)v - 1 : alloc__buddy_node_order(b, pos);
+            size_t sz, i;
+            if (o > top) return ALLOC_ERR_CORRUPT;
+            sz = m << o;
+            if (((lo + pos) & (uintptr_t)(sz - 1)) != 0 || sz > end - pos) return ALLOC_ERR_CORRUPT;
+            for (i = (pos >> b->shift) + 1; i < (pos + sz) >> b->shift; i++)
+                if (alloc__buddy_tag(b->tags, i) != 0) return ALLOC_ERR_CORRUPT;
+            if (v != 0) {
+                used += sz;
+                live++;
+            } else {
+                counted[o]++;
+                if (o < top) {   /* its buddy lies in the same top-level block */
+                    size_t bud = (size_t)(((lo + pos) ^ (uintptr_t)sz) - lo);
+                    if (alloc__buddy_tag(b->tags, bud >> b->shift) == 0 && alloc__buddy_node_order(b, bud) == o)
+                        return ALLOC_ERR_CORRUPT;   /* two free buddies left unmerged */
+                }
+            }
+            pos += sz;
+        }
+        off = end;
+    }
+    /* Every block the walk found free is on its list, and the figures add up. */
+    for (k = 0; k < ALLOC_BUDDY_ORDERS; k++)
+        if (counted[k] != b->nfree[k]) return ALLOC_ERR_CORRUPT;
+    if (used != b->used || live != b->alloc_count - b->free_count) return ALLOC_ERR_CORRUPT;
+    return ALLOC_OK;
+}
+
+ALLOC__FN void *alloc__buddy_if_alloc(void *ctx, size_t size, size_t align)
+{
+    /* Every block is aligned to its own size: a block of at least `align` bytes is
+       aligned to align. */
+    if (size == 0 || (align != 0 && !alloc__is_pow2(align))) return NULL;
+    if (align > size) size = align;
+    return alloc_buddy_alloc((alloc_buddy *)ctx, size);
+}
+ALLOC__FN void *alloc__buddy_if_realloc(void *ctx, void *p, size_t size, size_t align)
+{
+    if (p == NULL) return alloc__buddy_if_alloc(ctx, size, align);
+    if (size != 0 && align != 0 && !alloc__is_pow2(align)) return NULL;
+    if (size != 0 && align > size) size = align;
+    /* In place the address keeps a multiple of the (new) block size; moved, it is new. */
+    return alloc_buddy_realloc((alloc_buddy *)ctx, p, size);
+}
+ALLOC__FN void alloc__buddy_if_free(void *ctx, void *p)
+{
+    alloc_buddy_free((alloc_buddy *)ctx, p);
+}
+
+ALLOC_DEF alloc_allocator alloc_buddy_allocator(alloc_buddy *b)
+{
+    alloc_allocator al;
+    al.alloc = alloc__buddy_if_alloc;
+    al.realloc = alloc__buddy_if_realloc;
+    al.free = alloc__buddy_if_free;
+    al.ctx = b;
+    return al;
+}
+
+#ifdef ALLOC_DUMP
+#define ALLOC__BUDDY_CELL 5    /* characters per cell of the map */
+#define ALLOC__BUDDY_ROW  16   /* cells per row */
+#define ALLOC__BUDDY_CELLS 64  /* at most this many cells: beyond, one cell per several */
+
+/* Character t of the text a block draws across its cells: '|', "2^k", then the fill
+   ('#' used, '.' free). */
+ALLOC__FN char alloc__buddy_block_char(size_t t, int order, int used)
+{
+    if (t == 0) return '|';
+    if (t == 1) return '2';
+    if (t == 2) return '^';
+    if (order >= 10) {
+        if (t == 3) return (char)('0' + order / 10);
+        if (t == 4) return (char)('0' + order % 10);
+    } else if (t == 3) {
+        return (char)('0' + order);
+    }
+    return used ? '#' : '.';
+}
+
+/* Draws cell [s, e) (in min blocks) into `out` (ALLOC__BUDDY_CELL characters). */
+ALLOC__FN void alloc__buddy_draw_cell(const alloc_buddy *b, size_t s, size_t e, size_t g, char *out)
+{
+    size_t head, h, t0, c;
+    int order, used, any_used = 0, any_free = 0;
+    if (!alloc__buddy_find(b, s << b->shift, &head, &order, &used)) {
+        for (c = 0; c < ALLOC__BUDDY_CELL; c++) out[c] = '?';
+        return;
+    }
+    h = head >> b->shift;
+    if (h + ((size_t)1 << order) >= e) {
+        /* One block covers the whole cell: this cell's slice of the block's text. */
+        t0 = (s - h) / g * ALLOC__BUDDY_CELL;
+        for (c = 0; c < ALLOC__BUDDY_CELL; c++) out[c] = alloc__buddy_block_char(t0 + c, order, used);
+        return;
+    }
+    /* Several blocks in one scaled cell: '#' all used, '.' all free, ':' both. */
+    while (h < e) {
+        unsigned v = alloc__buddy_tag(b->tags, h);
+        int o = v != 0 ? (int)v - 1 : alloc__buddy_node_order(b, h << b->shift);
+        if (v != 0) any_used = 1; else any_free = 1;
+        h += (size_t)1 << o;
+    }
+    out[0] = '|';
+    for (c = 1; c < ALLOC__BUDDY_CELL; c++) out[c] = any_used && any_free ? ':' : any_used ? '#' : '.';
+}
+
+ALLOC_DEF void alloc_buddy_dump(const alloc_buddy *b, alloc_write_fn write, void *user)
+{
+    alloc__writer w;
+    alloc_stats s;
+    alloc_buddy_figures f;
+    char line[ALLOC__BUDDY_ROW * ALLOC__BUDDY_CELL + 2];
+    size_t n = b->span >> b->shift, g = 1, cells, c, i, lost, pct;
+    int k;
+    w.write = write;
+    w.user = user;
+    alloc_buddy_stats(b, &s);
+    alloc_buddy_stats_ex(b, &f);
+    while ((n + g - 1) / g > ALLOC__BUDDY_CELLS) g *= 2;
+    cells = (n + g - 1) / g;
+    alloc__printf(&w, "buddy %p: %zu min blocks of %zu bytes, %zu top-level block%s (largest 2^%d), "
+                  "metadata %zu bytes\n", (const void *)b, n, b->min_block, f.top_blocks,
+                  f.top_blocks == 1 ? "" : "s", b->top_order, f.metadata_bytes);
+    if (g == 1)
+        alloc__printf(&w, "  one cell per min block: |2^k### is a used block of 2^k min blocks, |2^k... a free one\n");
+    else
+        alloc__printf(&w, "  scaled: one cell per %zu min blocks (%zu bytes): |2^k### used, |2^k... free, "
+                      "':' a cell holding both\n", g, g * b->min_block);
+    for (c = 0; c < cells; c += ALLOC__BUDDY_ROW) {
+        size_t e = c + ALLOC__BUDDY_ROW < cells ? c + ALLOC__BUDDY_ROW : cells, len = 0;
+        if (g == 1) {   /* a ruler: the min block numbers, as the slides number pages */
+            alloc__printf(&w, "        ");
+            for (i = c; i < e; i++) alloc__printf(&w, " %-4zu", i);
+            alloc__printf(&w, "\n");
+        }
+        alloc__printf(&w, "  %6zu ", c * g);
+        for (i = c; i < e; i++, len += ALLOC__BUDDY_CELL) {
+            size_t end = (i + 1) * g < n ? (i + 1) * g : n;
+            alloc__buddy_draw_cell(b, i * g, end, g, line + len);
+        }
+        if (e == cells) {
+            line[len++] = '|';
+        } else {   /* close the row where the next one starts a new block */
+            size_t head;
+            int order, used;
+            if (alloc__buddy_find(b, (e * g) << b->shift, &head, &order, &used) && head == (e * g) << b->shift)
+                line[len++] = '|';
+        }
+        line[len++] = '\n';
+        write(user, line, len);
+    }
+    alloc__printf(&w, "  free lists:");
+    for (k = 0; k <= b->top_order; k++) alloc__printf(&w, " 2^%d:%zu", k, b->nfree[k]);
+    alloc__printf(&w, "\n");
+    alloc__print_stats(&w, &s);
+    lost = f.granted_bytes - f.requested_bytes;
+    if (f.granted_bytes == 0) pct = 0;
+    else if (lost <= (size_t)-1 / 100) pct = lost * 100 / f.granted_bytes;
+    else pct = lost / (f.granted_bytes / 100);
+    alloc__printf(&w, "  internal fragmentation: %zu bytes asked for, %zu handed out (%zu%% lost to rounding)\n",
+                  f.requested_bytes, f.granted_bytes, pct);
+}
+#undef ALLOC__BUDDY_CELL
+#undef ALLOC__BUDDY_ROW
+#undef ALLOC__BUDDY_CELLS
+#endif /* ALLOC_DUMP */
+
+#undef ALLOC__BUDDY_ORDER_BITS
+#undef ALLOC__BUDDY_OPEN
+#undef ALLOC__BUDDY_CLOSE
+#endif /* ALLOC_NO_BUDDY */
+/* <<buddy implementation end */
 
 /* >>slab ============ slab caches (Bonwick) and the kmalloc-style composite (implementation) */
 #ifndef ALLOC_NO_SLAB
