@@ -818,6 +818,108 @@ ALLOC_DEF alloc_allocator alloc_slab_allocator(alloc_slab *s);
 ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *user);
 #endif
 
+
+/* alloc_slab_cache_of: the cache named in the header of the slab that holds obj, for a
+   cache whose slabs are `slab_size` bytes: obj masked down to the slab, the header's
+   owner read. It is how a user of several caches with one slab size (a kmalloc) routes
+   a free without a search. The result is unchecked: compare it with your caches.
+   Returns:  the cache, or NULL when obj is NULL or slab_size is not a power of two.
+   Cost:     O(1). Contract: as alloc_slab_free (the slab-aligned base must be readable). */
+ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size);
+
+#ifndef ALLOC_NO_BUDDY
+/* >>kmalloc: a general-purpose allocator in the kernel's way ---------------------------
+   Size classes from 16 to 2048 bytes, each a slab cache whose slabs are blocks taken from
+   a buddy; larger requests go to the buddy directly. free and realloc take no size: a
+   pointer inside a live slab-sized buddy block whose header names one of the caches is a
+   slab object, a pointer at the start of any other live buddy block is a large block.
+   Built only from the public faces of the slab and the buddy. */
+
+/* The classes (bytes): 16 32 48 64 96 128 192 256 384 512 768 1024 1536 2048. */
+#define ALLOC_KMALLOC_CLASSES 14
+#define ALLOC_KMALLOC_MAX     ((size_t)2048)     /* largest request a slab cache serves */
+#define ALLOC_KMALLOC_ALIGN   ((size_t)16)       /* every block is aligned to at least this */
+#ifndef ALLOC_KMALLOC_SLAB_SIZE
+#define ALLOC_KMALLOC_SLAB_SIZE ((size_t)16384)  /* bytes per slab, for every class */
+#endif
+
+typedef struct alloc_kmalloc {
+    /* not API */
+    struct alloc_buddy *buddy;
+    size_t              slab_size;
+    size_t              nclasses;                            /* classes with a cache */
+    unsigned char       class_of[ALLOC_KMALLOC_MAX / 16 + 1];   /* (size + 15) / 16 -> class */
+    alloc_slab          caches[ALLOC_KMALLOC_CLASSES];
+    size_t              large_live, large_bytes, large_count, large_frees;
+    size_t              fail_count, error_count;
+} alloc_kmalloc;
+
+/* alloc_kmalloc_init: a kmalloc over the buddy `b` (which may serve others too). Every
+   class cache takes slabs of ALLOC_KMALLOC_SLAB_SIZE bytes from it (lowered to the
+   largest block the buddy has, raised to its min_block); a class whose objects do not fit
+   such a slab is served by the buddy like a large request. The kmalloc must not move
+   after init (its caches are named in their slabs' headers).
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID for NULL arguments; ALLOC_ERR_TOO_SMALL when the
+             buddy has no free block of at least 1 KiB.
+   Cost:     O(classes); takes no memory until the first allocation. */
+ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, struct alloc_buddy *b);
+
+/* alloc_kmalloc_alloc: `size` bytes aligned to ALLOC_KMALLOC_ALIGN: from the smallest
+   class that holds it, or (over 2048 bytes) a buddy block of the next power of two.
+   Returns:  the block, or NULL iff size is 0 or the buddy has no memory for it.
+   Cost:     O(1) from a slab; a new slab or a large block is O(orders) in the buddy. */
+ALLOC_DEF void *alloc_kmalloc_alloc(alloc_kmalloc *k, size_t size);
+
+/* alloc_kmalloc_free: gives p back to its slab cache or to the buddy; no size needed.
+   NULL is a no-op. A pointer that is neither a live object of a cache nor the start of a
+   live large block is refused once through ALLOC_ON_ERROR (by the cache for a double
+   free or an interior pointer in a slab; else ALLOC_ERR_FOREIGN / ALLOC_ERR_NOT_BLOCK).
+   Cost:     O(1) for a slab object; O(orders) for a large block. */
+ALLOC_DEF void alloc_kmalloc_free(alloc_kmalloc *k, void *p);
+
+/* alloc_kmalloc_realloc: resizes p: kept in place while the new size needs the same
+   class (or, large, while the buddy can resize in place); else moved and copied.
+   realloc(NULL, n) allocates; size 0 frees and returns NULL.
+   Returns:  the block, or NULL when out of memory (p stays valid and unchanged) or when
+             p is refused as by alloc_kmalloc_free. Cost: O(size) when it copies. */
+ALLOC_DEF void *alloc_kmalloc_realloc(alloc_kmalloc *k, void *p, size_t size);
+
+/* alloc_kmalloc_usable_size: the bytes p may use: its class size for an object of a
+   class cache (live or free: check with the cache's free, not here), its buddy block's
+   size for a large block; 0 if p is NULL or neither (not reported). Cost: O(1). */
+ALLOC_DEF size_t alloc_kmalloc_usable_size(const alloc_kmalloc *k, const void *p);
+
+/* alloc_kmalloc_shrink: every class cache gives its empty slabs back to the buddy.
+   Returns the bytes given back. Cost: O(empty slabs). */
+ALLOC_DEF size_t alloc_kmalloc_shrink(alloc_kmalloc *k);
+
+/* alloc_kmalloc_destroy: every slab goes back to the buddy (small blocks become invalid).
+   Large blocks are the buddy's: free them first, or reinitialise the buddy. O(slabs). */
+ALLOC_DEF void alloc_kmalloc_destroy(alloc_kmalloc *k);
+
+/* alloc_kmalloc_stats: capacity: the buddy's capacity; used: live small objects at their
+   class size + live large blocks at their block size; free: the buddy's free bytes + the
+   free objects in the slabs; largest_free: the buddy's largest free block (or the largest
+   class with a free object, if larger); peak_used: the buddy's peak (slabs counted whole);
+   counts: small and large together; error_count: the caches' and the kmalloc's own.
+   Cost: O(slabs). */
+ALLOC_DEF void alloc_kmalloc_stats(const alloc_kmalloc *k, alloc_stats *out);
+
+/* alloc_kmalloc_check: every class cache and the buddy. ALLOC_OK or ALLOC_ERR_CORRUPT. */
+ALLOC_DEF alloc_result alloc_kmalloc_check(const alloc_kmalloc *k);
+
+/* alloc_kmalloc_allocator: the kmalloc behind the common interface. Alignments up to
+   ALLOC_KMALLOC_ALIGN as alloc_kmalloc_alloc; larger ones (powers of two) come from the
+   buddy, whose blocks are aligned to their size. */
+ALLOC_DEF alloc_allocator alloc_kmalloc_allocator(alloc_kmalloc *k);
+
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+/* alloc_kmalloc_dump (ALLOC_DUMP): one line per class (object size, objects per slab,
+   slabs full / partial / empty, live objects), the large blocks, and the stats. Draw the
+   buddy with alloc_buddy_dump and one cache with alloc_slab_dump. O(slabs). */
+ALLOC_DEF void alloc_kmalloc_dump(const alloc_kmalloc *k, alloc_write_fn write, void *user);
+#endif
+#endif /* ALLOC_NO_BUDDY */
 #endif /* ALLOC_NO_SLAB */
 /* <<slab declarations end */
 
@@ -4134,6 +4236,341 @@ ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *
     alloc__print_stats(&w, &st);
 }
 #endif /* ALLOC_DUMP */
+
+ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size)
+{
+    const alloc_slab_page *pg;
+    if (obj == NULL || !alloc__is_pow2(slab_size)) return NULL;
+    pg = (const alloc_slab_page *)(const void *)((uintptr_t)obj & ~(uintptr_t)(slab_size - 1));
+    return (alloc_slab *)(uintptr_t)pg->cache;
+}
+
+#ifndef ALLOC_NO_BUDDY
+/* >>kmalloc ---------------------------------------------------------------------------
+   The kernel's general-purpose allocator, from the public faces of the slab and the
+   buddy: one slab cache per size class, all with slabs of the same size S taken from the
+   buddy (aligned to S, as every buddy block is aligned to its size); larger requests are
+   buddy blocks. Telling them apart on free, with no size and no search:
+   - p inside (not at the start of) a live buddy block of exactly S bytes whose slab
+     header names one of our caches: a slab object; that cache's free checks the rest
+     (double free, interior pointer) in O(1);
+   - p at the start of a live buddy block that is not one of our slabs: a large block (its
+     first word starts NULL, so only a block whose owner stored the address of one of our
+     caches there could pass for a slab);
+   - anything else is refused. */
+
+static const unsigned short alloc__kmalloc_sizes[ALLOC_KMALLOC_CLASSES] = {
+    16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048
+};
+#define ALLOC__KMALLOC_NONE 0xFFu
+
+ALLOC__FN int alloc__kmalloc_is_cache(const alloc_kmalloc *k, const alloc_slab *c)
+{
+    uintptr_t lo = (uintptr_t)&k->caches[0], q = (uintptr_t)c;
+    return q >= lo && q < (uintptr_t)&k->caches[k->nclasses] && (q - lo) % sizeof(alloc_slab) == 0;
+}
+
+ALLOC__FN void alloc__kmalloc_error(alloc_kmalloc *k, alloc_result code, const void *p, const char *msg)
+{
+    k->error_count++;
+    ALLOC_ON_ERROR(code, (void *)(uintptr_t)p, msg);
+}
+
+/* Which kind of block p is: 1 a slab object (of *cache), 2 a large block, 0 neither.
+   The header at the S-aligned base is read only when the buddy says a live block of
+   exactly S bytes starts there (so a bad pointer never makes us read a free block). */
+ALLOC__FN int alloc__kmalloc_find(const alloc_kmalloc *k, const void *p, alloc_slab **cache)
+{
+    uintptr_t base = (uintptr_t)p & ~(uintptr_t)(k->slab_size - 1);
+    size_t n;
+    if (ALLOC__LIKELY((uintptr_t)p != base) &&
+        alloc_buddy_usable_size(k->buddy, (const void *)base) == k->slab_size) {
+        alloc_slab *c = alloc_slab_cache_of(p, k->slab_size);
+        if (ALLOC__LIKELY(alloc__kmalloc_is_cache(k, c))) {
+            *cache = c;
+            return 1;
+        }
+    }
+    n = alloc_buddy_usable_size(k->buddy, p);
+    if (n == 0) return 0;
+    if (n == k->slab_size && alloc__kmalloc_is_cache(k, alloc_slab_cache_of((const unsigned char *)p + 1, n))) return 0;   /* a slab itself */
+    return 2;
+}
+
+/* Frees p, of the kind alloc__kmalloc_find said. */
+ALLOC__FN void alloc__kmalloc_release(alloc_kmalloc *k, void *p, int kind, alloc_slab *c)
+{
+    if (ALLOC__LIKELY(kind == 1)) {
+        alloc_slab_free(c, p);
+    } else if (kind == 2) {
+        k->large_live--;
+        k->large_frees++;
+        k->large_bytes -= alloc_buddy_usable_size(k->buddy, p);
+        alloc_buddy_free(k->buddy, p);
+    } else if (alloc_buddy_owns(k->buddy, p)) {
+        alloc__kmalloc_error(k, ALLOC_ERR_NOT_BLOCK, p, "kmalloc free: pointer is not a live block");
+    } else {
+        alloc__kmalloc_error(k, ALLOC_ERR_FOREIGN, p, "kmalloc free: pointer is not in the buddy");
+    }
+}
+
+ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, alloc_buddy *b)
+{
+    alloc_stats bs;
+    alloc_buddy_figures fig;
+    size_t slab = ALLOC_KMALLOC_SLAB_SIZE, i, c;
+    if (k == NULL || b == NULL) return ALLOC_ERR_INVALID;
+    alloc_buddy_stats(b, &bs);
+    alloc_buddy_stats_ex(b, &fig);
+    while (slab > bs.largest_free && slab > 1024) slab >>= 1;
+    if (slab < fig.min_block) slab = fig.min_block;
+    if (slab > bs.largest_free || slab < 1024) return ALLOC_ERR_TOO_SMALL;
+    ALLOC_MEMSET(k, 0, sizeof *k);
+    k->buddy = b;
+    k->slab_size = slab;
+    for (c = 0; c < ALLOC_KMALLOC_CLASSES; c++) {
+        alloc_slab_desc d;
+        ALLOC_MEMSET(&d, 0, sizeof d);
+        d.name = "kmalloc";
+        d.size = alloc__kmalloc_sizes[c];
+        d.align = ALLOC_KMALLOC_ALIGN;
+        d.slab_size = slab;
+        if (alloc_slab_init(&k->caches[c], &d, alloc_buddy_allocator(b)) != ALLOC_OK) break;
+    }
+    k->nclasses = c;
+    /* The smallest class that holds each multiple of 16; the classes that did not fit a
+       slab (c and above) are served by the buddy. */
+    for (i = 0; i <= ALLOC_KMALLOC_MAX / 16; i++) {
+        size_t j = 0;
+        while (j < c && alloc__kmalloc_sizes[j] < i * 16) j++;
+        k->class_of[i] = (unsigned char)(j < c ? j : ALLOC__KMALLOC_NONE);
+    }
+    return ALLOC_OK;
+}
+
+ALLOC__FN ALLOC__NOINLINE void *alloc__kmalloc_large(alloc_kmalloc *k, size_t size)
+{
+    void *p;
+    if (size == 0) return NULL;
+    p = alloc_buddy_alloc(k->buddy, size);
+    if (p == NULL) {
+        k->fail_count++;
+        return NULL;
+    }
+    /* A large block of exactly a slab's size is told from a slab by its first word, which
+       then must not name one of our caches: start it at NULL (the contents of a fresh
+       block are undefined anyway; this keeps memcheck from seeing an undefined read). */
+    *(void **)p = NULL;
+    k->large_live++;
+    k->large_count++;
+    k->large_bytes += alloc_buddy_usable_size(k->buddy, p);
+    return p;
+}
+
+ALLOC_DEF void *alloc_kmalloc_alloc(alloc_kmalloc *k, size_t size)
+{
+    if (ALLOC__LIKELY(size - 1 < ALLOC_KMALLOC_MAX)) {
+        unsigned c = k->class_of[(size + 15) >> 4];
+        if (ALLOC__LIKELY(c != ALLOC__KMALLOC_NONE)) {
+            void *p = alloc_slab_alloc(&k->caches[c]);
+            if (ALLOC__UNLIKELY(p == NULL)) k->fail_count++;
+            return p;
+        }
+    }
+    return alloc__kmalloc_large(k, size);
+}
+
+ALLOC_DEF void alloc_kmalloc_free(alloc_kmalloc *k, void *p)
+{
+    alloc_slab *c = NULL;
+    int kind;
+    if (p == NULL) return;
+    kind = alloc__kmalloc_find(k, p, &c);   /* before c is read */
+    alloc__kmalloc_release(k, p, kind, c);
+}
+
+ALLOC_DEF size_t alloc_kmalloc_usable_size(const alloc_kmalloc *k, const void *p)
+{
+    alloc_slab *c = NULL;
+    int kind;
+    if (p == NULL) return 0;
+    kind = alloc__kmalloc_find(k, p, &c);
+    if (kind == 1) {
+        /* a live object of c: its bit is checked by the cache's own free, here by owns */
+        return alloc__kmalloc_sizes[c - k->caches];
+    }
+    return kind == 2 ? alloc_buddy_usable_size(k->buddy, p) : 0;
+}
+
+ALLOC_DEF void *alloc_kmalloc_realloc(alloc_kmalloc *k, void *p, size_t size)
+{
+    alloc_slab *c = NULL;
+    size_t old;
+    void *q;
+    int kind;
+    if (p == NULL) return alloc_kmalloc_alloc(k, size);
+    if (size == 0) {
+        alloc_kmalloc_free(k, p);
+        return NULL;
+    }
+    kind = alloc__kmalloc_find(k, p, &c);
+    if (kind == 0) {
+        alloc__kmalloc_release(k, p, 0, NULL);   /* reports it, once */
+        return NULL;
+    }
+    if (kind == 2 && size > ALLOC_KMALLOC_MAX) {
+        /* large to large: the buddy resizes in place where it can */
+        size_t before = alloc_buddy_usable_size(k->buddy, p);
+        q = alloc_buddy_realloc(k->buddy, p, size);
+        if (q == NULL) {
+            k->fail_count++;
+            return NULL;
+        }
+        k->large_bytes += alloc_buddy_usable_size(k->buddy, q) - before;
+        return q;
+    }
+    old = kind == 1 ? alloc__kmalloc_sizes[c - k->caches] : alloc_buddy_usable_size(k->buddy, p);
+    if (kind == 1 && size - 1 < ALLOC_KMALLOC_MAX && k->class_of[(size + 15) >> 4] == (unsigned)(c - k->caches))
+        return p;   /* the same class */
+    q = alloc_kmalloc_alloc(k, size);
+    if (q == NULL) return NULL;
+    ALLOC_MEMCPY(q, p, old < size ? old : size);
+    alloc__kmalloc_release(k, p, kind, c);
+    return q;
+}
+
+ALLOC_DEF size_t alloc_kmalloc_shrink(alloc_kmalloc *k)
+{
+    size_t c, bytes = 0;
+    for (c = 0; c < k->nclasses; c++) bytes += alloc_slab_shrink(&k->caches[c]);
+    return bytes;
+}
+
+ALLOC_DEF void alloc_kmalloc_destroy(alloc_kmalloc *k)
+{
+    size_t c;
+    for (c = 0; c < k->nclasses; c++) alloc_slab_destroy(&k->caches[c]);
+}
+
+ALLOC_DEF void alloc_kmalloc_stats(const alloc_kmalloc *k, alloc_stats *out)
+{
+    alloc_stats bs, cs;
+    size_t c;
+    alloc_buddy_stats(k->buddy, &bs);
+    ALLOC_MEMSET(out, 0, sizeof *out);
+    out->capacity = bs.capacity;
+    out->free = bs.free;
+    out->largest_free = bs.largest_free;
+    out->peak_used = bs.peak_used;
+    for (c = 0; c < k->nclasses; c++) {
+        alloc_slab_stats(&k->caches[c], &cs);
+        out->used += cs.used;
+        out->free += cs.free;
+        if (cs.free_blocks && cs.largest_free > out->largest_free) out->largest_free = cs.largest_free;
+        out->live_blocks += cs.live_blocks;
+        out->free_blocks += cs.free_blocks;
+        out->alloc_count += cs.alloc_count;
+        out->free_count += cs.free_count;
+        out->error_count += cs.error_count;
+    }
+    out->used += k->large_bytes;
+    out->live_blocks += k->large_live;
+    out->free_blocks += bs.free_blocks;
+    out->alloc_count += k->large_count;
+    out->free_count += k->large_frees;
+    out->fail_count = k->fail_count;
+    out->error_count += k->error_count;
+}
+
+ALLOC_DEF alloc_result alloc_kmalloc_check(const alloc_kmalloc *k)
+{
+    size_t c;
+    if (k == NULL || k->buddy == NULL) return ALLOC_ERR_INVALID;
+    if (k->nclasses > ALLOC_KMALLOC_CLASSES) return ALLOC_ERR_CORRUPT;
+    for (c = 0; c < k->nclasses; c++)
+        if (alloc_slab_check(&k->caches[c]) != ALLOC_OK) return ALLOC_ERR_CORRUPT;
+    for (c = 1; c <= ALLOC_KMALLOC_MAX / 16; c++) {
+        unsigned x = k->class_of[c];
+        if (x != ALLOC__KMALLOC_NONE && (x >= k->nclasses || alloc__kmalloc_sizes[x] < c * 16)) return ALLOC_ERR_CORRUPT;
+    }
+    return alloc_buddy_check(k->buddy) == ALLOC_OK ? ALLOC_OK : ALLOC_ERR_CORRUPT;
+}
+
+ALLOC__FN void *alloc__kmalloc_if_alloc(void *ctx, size_t size, size_t align)
+{
+    alloc_kmalloc *k = (alloc_kmalloc *)ctx;
+    if (align <= ALLOC_KMALLOC_ALIGN) return alloc_kmalloc_alloc(k, size);
+    if (!alloc__is_pow2(align) || size == 0) return NULL;
+    /* a buddy block of at least `align` bytes is aligned to it */
+    return alloc__kmalloc_large(k, size > align ? size : align);
+}
+ALLOC__FN void *alloc__kmalloc_if_realloc(void *ctx, void *p, size_t size, size_t align)
+{
+    alloc_kmalloc *k = (alloc_kmalloc *)ctx;
+    void *q;
+    size_t old;
+    if (align <= ALLOC_KMALLOC_ALIGN) return alloc_kmalloc_realloc(k, p, size);
+    if (p == NULL) return alloc__kmalloc_if_alloc(ctx, size, align);
+    if (size == 0) {
+        alloc_kmalloc_free(k, p);
+        return NULL;
+    }
+    old = alloc_kmalloc_usable_size(k, p);
+    if (old == 0) {
+        alloc_kmalloc_free(k, p);   /* reports it */
+        return NULL;
+    }
+    if (old >= size && ((uintptr_t)p & (align - 1)) == 0) return p;
+    q = alloc__kmalloc_if_alloc(ctx, size, align);
+    if (q == NULL) return NULL;
+    ALLOC_MEMCPY(q, p, old < size ? old : size);
+    alloc_kmalloc_free(k, p);
+    return q;
+}
+ALLOC__FN void alloc__kmalloc_if_free(void *ctx, void *p)
+{
+    alloc_kmalloc_free((alloc_kmalloc *)ctx, p);
+}
+
+ALLOC_DEF alloc_allocator alloc_kmalloc_allocator(alloc_kmalloc *k)
+{
+    alloc_allocator al;
+    al.alloc = alloc__kmalloc_if_alloc;
+    al.realloc = alloc__kmalloc_if_realloc;
+    al.free = alloc__kmalloc_if_free;
+    al.ctx = k;
+    return al;
+}
+
+#ifdef ALLOC_DUMP
+ALLOC_DEF void alloc_kmalloc_dump(const alloc_kmalloc *k, alloc_write_fn write, void *user)
+{
+    alloc__writer w;
+    alloc_stats st;
+    size_t c;
+    w.write = write;
+    w.user = user;
+    alloc_kmalloc_stats(k, &st);
+    alloc__printf(&w, "kmalloc %p over buddy %p: slabs of %zu bytes\n",
+                  (const void *)k, (const void *)k->buddy, k->slab_size);
+    alloc__printf(&w, "  class   per slab   full partial empty     live\n");
+    for (c = 0; c < ALLOC_KMALLOC_CLASSES; c++) {
+        alloc_slab_info in;
+        if (c >= k->nclasses) {
+            alloc__printf(&w, "  %5u   (to the buddy: no room in a slab)\n", (unsigned)alloc__kmalloc_sizes[c]);
+            continue;
+        }
+        alloc_slab_get_info(&k->caches[c], &in);
+        if (in.slabs_full + in.slabs_partial + in.slabs_empty == 0) continue;
+        alloc__printf(&w, "  %5zu   %8zu   %4zu %7zu %5zu %8zu\n", in.object_size, in.objects_per_slab,
+                      in.slabs_full, in.slabs_partial, in.slabs_empty, in.objects_live);
+    }
+    alloc__printf(&w, "  large   %zu blocks, %zu bytes, straight from the buddy\n", k->large_live, k->large_bytes);
+    alloc__print_stats(&w, &st);
+}
+#endif /* ALLOC_DUMP */
+#undef ALLOC__KMALLOC_NONE
+#endif /* ALLOC_NO_BUDDY */
 
 #undef ALLOC__SLAB_CUR
 #undef ALLOC__SLAB_FULL
