@@ -842,14 +842,19 @@ ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size);
 #ifndef ALLOC_KMALLOC_SLAB_SIZE
 #define ALLOC_KMALLOC_SLAB_SIZE ((size_t)16384)  /* bytes per slab, for every class */
 #endif
+#ifndef ALLOC_KMALLOC_SLAB_TABLE
+#define ALLOC_KMALLOC_SLAB_TABLE 256             /* direct-mapped table of slab addresses
+                                                    (a power of two) */
+#endif
 
 typedef struct alloc_kmalloc {
     /* not API */
     struct alloc_buddy *buddy;
-    size_t              slab_size;
+    size_t              slab_size, slab_shift;                /* S and log2(S) */
     size_t              nclasses;                            /* classes with a cache */
     unsigned char       class_of[ALLOC_KMALLOC_MAX / 16 + 1];   /* (size + 15) / 16 -> class */
     alloc_slab          caches[ALLOC_KMALLOC_CLASSES];
+    void               *slabs[ALLOC_KMALLOC_SLAB_TABLE];   /* slab addresses, by (address / S) */
     size_t              large_live, large_bytes, large_count, large_frees;
     size_t              fail_count, error_count;
 } alloc_kmalloc;
@@ -4251,7 +4256,10 @@ ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size)
    buddy: one slab cache per size class, all with slabs of the same size S taken from the
    buddy (aligned to S, as every buddy block is aligned to its size); larger requests are
    buddy blocks. Telling them apart on free, with no size and no search:
-   - p inside (not at the start of) a live buddy block of exactly S bytes whose slab
+   - first the slab table, a direct-mapped cache of slab addresses kept by the caches'
+     source (the buddy, wrapped): if the S-aligned base of p is listed, p is in one of
+     our slabs - no lookup in the buddy, no read of a block that may not be ours;
+   - else p inside (not at the start of) a live buddy block of exactly S bytes whose slab
      header names one of our caches: a slab object; that cache's free checks the rest
      (double free, interior pointer) in O(1);
    - p at the start of a live buddy block that is not one of our slabs: a large block (its
@@ -4283,10 +4291,16 @@ ALLOC__FN int alloc__kmalloc_find(const alloc_kmalloc *k, const void *p, alloc_s
 {
     uintptr_t base = (uintptr_t)p & ~(uintptr_t)(k->slab_size - 1);
     size_t n;
-    if (ALLOC__LIKELY((uintptr_t)p != base) &&
-        alloc_buddy_usable_size(k->buddy, (const void *)base) == k->slab_size) {
+    /* The fast way: the slab table remembers where our slabs are (no read of the block). */
+    if (ALLOC__LIKELY((uintptr_t)p != base &&
+                      k->slabs[(base >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)] == (void *)base)) {
+        *cache = alloc_slab_cache_of(p, k->slab_size);
+        return 1;
+    }
+    /* Else ask the buddy (a slab whose table entry another slab holds, or a large block). */
+    if ((uintptr_t)p != base && alloc_buddy_usable_size(k->buddy, (const void *)base) == k->slab_size) {
         alloc_slab *c = alloc_slab_cache_of(p, k->slab_size);
-        if (ALLOC__LIKELY(alloc__kmalloc_is_cache(k, c))) {
+        if (alloc__kmalloc_is_cache(k, c)) {
             *cache = c;
             return 1;
         }
@@ -4295,6 +4309,25 @@ ALLOC__FN int alloc__kmalloc_find(const alloc_kmalloc *k, const void *p, alloc_s
     if (n == 0) return 0;
     if (n == k->slab_size && alloc__kmalloc_is_cache(k, alloc_slab_cache_of((const unsigned char *)p + 1, n))) return 0;   /* a slab itself */
     return 2;
+}
+
+/* The source of the class caches: the buddy, with each slab noted in the slab table. */
+ALLOC__FN void *alloc__kmalloc_src_alloc(void *ctx, size_t size, size_t align)
+{
+    alloc_kmalloc *k = (alloc_kmalloc *)ctx;
+    void *p = alloc_buddy_alloc(k->buddy, size > align ? size : align);
+    if (p != NULL) {
+        void **e = &k->slabs[((uintptr_t)p >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)];
+        if (*e == NULL) *e = p;   /* on a collision the buddy is asked instead */
+    }
+    return p;
+}
+ALLOC__FN void alloc__kmalloc_src_free(void *ctx, void *p)
+{
+    alloc_kmalloc *k = (alloc_kmalloc *)ctx;
+    void **e = &k->slabs[((uintptr_t)p >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)];
+    if (*e == p) *e = NULL;
+    alloc_buddy_free(k->buddy, p);
 }
 
 /* Frees p, of the kind alloc__kmalloc_find said. */
@@ -4318,6 +4351,7 @@ ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, alloc_buddy *b)
 {
     alloc_stats bs;
     alloc_buddy_figures fig;
+    alloc_allocator src;
     size_t slab = ALLOC_KMALLOC_SLAB_SIZE, i, c;
     if (k == NULL || b == NULL) return ALLOC_ERR_INVALID;
     alloc_buddy_stats(b, &bs);
@@ -4328,6 +4362,11 @@ ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, alloc_buddy *b)
     ALLOC_MEMSET(k, 0, sizeof *k);
     k->buddy = b;
     k->slab_size = slab;
+    k->slab_shift = (size_t)alloc__log2(slab);
+    src.alloc = alloc__kmalloc_src_alloc;
+    src.realloc = NULL;
+    src.free = alloc__kmalloc_src_free;
+    src.ctx = k;
     for (c = 0; c < ALLOC_KMALLOC_CLASSES; c++) {
         alloc_slab_desc d;
         ALLOC_MEMSET(&d, 0, sizeof d);
@@ -4335,7 +4374,7 @@ ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, alloc_buddy *b)
         d.size = alloc__kmalloc_sizes[c];
         d.align = ALLOC_KMALLOC_ALIGN;
         d.slab_size = slab;
-        if (alloc_slab_init(&k->caches[c], &d, alloc_buddy_allocator(b)) != ALLOC_OK) break;
+        if (alloc_slab_init(&k->caches[c], &d, src) != ALLOC_OK) break;
     }
     k->nclasses = c;
     /* The smallest class that holds each multiple of 16; the classes that did not fit a
@@ -4487,6 +4526,13 @@ ALLOC_DEF alloc_result alloc_kmalloc_check(const alloc_kmalloc *k)
     size_t c;
     if (k == NULL || k->buddy == NULL) return ALLOC_ERR_INVALID;
     if (k->nclasses > ALLOC_KMALLOC_CLASSES) return ALLOC_ERR_CORRUPT;
+    for (c = 0; c < ALLOC_KMALLOC_SLAB_TABLE; c++) {
+        const void *e = k->slabs[c];
+        if (e != NULL && ((((uintptr_t)e >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)) != c ||
+                          alloc_buddy_usable_size(k->buddy, e) != k->slab_size ||
+                          !alloc__kmalloc_is_cache(k, alloc_slab_cache_of((const unsigned char *)e + 1, k->slab_size))))
+            return ALLOC_ERR_CORRUPT;
+    }
     for (c = 0; c < k->nclasses; c++)
         if (alloc_slab_check(&k->caches[c]) != ALLOC_OK) return ALLOC_ERR_CORRUPT;
     for (c = 1; c <= ALLOC_KMALLOC_MAX / 16; c++) {
