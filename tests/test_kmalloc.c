@@ -2,6 +2,9 @@
    requests straight to the buddy; free and realloc with no size; misuse; a random run
    against a shadow model. */
 #include "test.h"
+/* A slab table of two entries: most slabs collide in it, so the path that asks the
+   buddy is exercised as much as the table's. */
+#define ALLOC_KMALLOC_SLAB_TABLE 2
 #define ALLOC_IMPLEMENTATION
 #define ALLOC_DUMP
 #include "alloc.h"
@@ -73,6 +76,29 @@ static void test_init(void)
         CHECK(p == m && alloc_kmalloc_usable_size(&k, p) == 4096);
         alloc_kmalloc_free(&k, p);
         CHECK(alloc_kmalloc_check(&k) == ALLOC_OK);
+    }
+    /* A buddy whose largest block is 1 KiB: slabs of 1 KiB; the classes from 1024 bytes
+       up do not fit one and go to the buddy (which cannot serve them either). */
+    {
+        static unsigned char kb[2048 + 64];
+        static test_text t;
+        unsigned char *m = kb + alloc__pad((uintptr_t)kb, 1024);
+        REQUIRE(alloc_buddy_init(&tiny, m, ALLOC_BUDDY_BUFFER_SIZE(64, 16), 16) == ALLOC_OK);
+        CHECK(alloc_kmalloc_init(&k, &tiny) == ALLOC_OK);
+        CHECK(k.slab_size == 1024 && k.nclasses == 11);
+        CHECK(alloc_kmalloc_alloc(&k, 700) != NULL);     /* kmalloc-768: the 1 KiB slab */
+        CHECK(alloc_kmalloc_alloc(&k, 1000) == NULL);    /* to the buddy: it is full */
+        t.len = 0;
+        alloc_kmalloc_dump(&k, test_text_write, &t);
+        CHECK(strstr(t.buf, "1024   (to the buddy: no room in a slab)") != NULL);
+        CHECK(alloc_kmalloc_check(&k) == ALLOC_OK);
+    }
+    /* A buddy with no block of 1 KiB cannot hold a slab. */
+    {
+        static unsigned char sb[512 + 64];
+        unsigned char *m = sb + alloc__pad((uintptr_t)sb, 512);
+        REQUIRE(alloc_buddy_init(&tiny, m, ALLOC_BUDDY_BUFFER_SIZE(32, 16), 16) == ALLOC_OK);
+        CHECK(alloc_kmalloc_init(&k, &tiny) == ALLOC_ERR_TOO_SMALL);
     }
 }
 
@@ -203,9 +229,28 @@ static void test_allocator(void)
     CHECK(q != NULL && ALIGNED(q, 8192) && test_intact(q, 100, 5));
     p = al.realloc(al.ctx, p, 300, 16);
     CHECK(p != NULL);
-    al.free(al.ctx, p);
+    CHECK(al.realloc(al.ctx, q, 100, 4096) == q);               /* fits, aligned: kept */
+    test_fill(p, 300, 6);
+    q = al.realloc(al.ctx, p, 300, 1024);                       /* moved to an aligned block */
+    CHECK(q != NULL && ALIGNED(q, 1024) && test_intact(q, 300, 6));
+    p = al.realloc(al.ctx, NULL, 10, 64);
+    CHECK(p != NULL && ALIGNED(p, 64));
+    CHECK(al.realloc(al.ctx, p, 0, 64) == NULL);                /* frees */
+    CHECK_REPORTS(1, CHECK(al.realloc(al.ctx, (unsigned char *)q + 8, 10, 64) == NULL));
     al.free(al.ctx, q);
     CHECK(alloc_kmalloc_check(&k) == ALLOC_OK);
+    /* check finds a slab table entry that is not a slab */
+    {
+        size_t e;
+        for (e = 0; e < ALLOC_KMALLOC_SLAB_TABLE && k.slabs[e] == NULL; e++) {}
+        if (e < ALLOC_KMALLOC_SLAB_TABLE) {
+            void *keep = k.slabs[e];
+            k.slabs[e] = (unsigned char *)keep + 1;
+            CHECK(alloc_kmalloc_check(&k) == ALLOC_ERR_CORRUPT);
+            k.slabs[e] = keep;
+        }
+        CHECK(alloc_kmalloc_check(&k) == ALLOC_OK);
+    }
 }
 
 static void test_dump(void)
