@@ -3701,7 +3701,7 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
     }
     ALLOC_MEMSET(s, 0, sizeof *s);
     s->cur = ALLOC__SLAB_NONE;
-    s->desc = *d;
+    ALLOC_MEMCPY(&s->desc, d, sizeof *d);
     if (s->desc.name == NULL) s->desc.name = "slab";
     s->size = size;
     s->align = align;
@@ -3716,13 +3716,25 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
     return ALLOC_OK;
 }
 
-ALLOC_DEF alloc_result alloc_slab_init(alloc_slab *s, const alloc_slab_desc *d, alloc_allocator source)
+/* alloc_slab_init with the source by pointer: a composite calls this, so no copy of the
+   struct is made on the way (a copy could become an implicit memcpy in firmware). */
+ALLOC__FN alloc_result alloc__slab_init_from(alloc_slab *s, const alloc_slab_desc *d, const alloc_allocator *source)
 {
     alloc_result r;
-    if (source.alloc == NULL) return ALLOC_ERR_INVALID;
+    if (source->alloc == NULL) return ALLOC_ERR_INVALID;
     r = alloc__slab_setup(s, d, 0, 0);
-    if (r == ALLOC_OK) s->source = source;
+    if (r == ALLOC_OK) {
+        s->source.alloc = source->alloc;   /* member by member: no implicit memcpy */
+        s->source.realloc = source->realloc;
+        s->source.free = source->free;
+        s->source.ctx = source->ctx;
+    }
     return r;
+}
+
+ALLOC_DEF alloc_result alloc_slab_init(alloc_slab *s, const alloc_slab_desc *d, alloc_allocator source)
+{
+    return alloc__slab_init_from(s, d, &source);
 }
 
 ALLOC_DEF alloc_result alloc_slab_init_buffer(alloc_slab *s, const alloc_slab_desc *d, void *buf, size_t size)
@@ -3738,7 +3750,7 @@ ALLOC_DEF alloc_result alloc_slab_init_buffer(alloc_slab *s, const alloc_slab_de
         if (r != ALLOC_OK) return r;
         first = lo + alloc__pad(lo, tmp.slab_size);
         if (first < lo || first > lo + size || lo + size - first < tmp.slab_size) return ALLOC_ERR_TOO_SMALL;
-        *s = tmp;
+        ALLOC_MEMCPY(s, &tmp, sizeof *s);   /* (no struct assignment: no implicit memcpy) */
     }
     s->buf_lo = (unsigned char *)buf;
     s->buf_hi = (unsigned char *)buf + size;
@@ -4037,7 +4049,8 @@ ALLOC__FN size_t alloc__slab_state(const alloc_slab *s, const alloc_slab_page *p
 ALLOC_DEF void alloc_slab_get_info(const alloc_slab *s, alloc_slab_info *out)
 {
     const alloc_slab_page *pg;
-    size_t list, n[4] = {0, 0, 0, 0};
+    size_t list, n[4];
+    for (list = 0; list < 4; list++) n[list] = 0;   /* (no initialiser: no implicit memset) */
     ALLOC_MEMSET(out, 0, sizeof *out);
     if (s->cur != ALLOC__SLAB_NONE) n[alloc__slab_state(s, s->cur)]++;
     for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++)
@@ -4374,7 +4387,7 @@ ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, alloc_buddy *b)
         d.size = alloc__kmalloc_sizes[c];
         d.align = ALLOC_KMALLOC_ALIGN;
         d.slab_size = slab;
-        if (alloc_slab_init(&k->caches[c], &d, src) != ALLOC_OK) break;
+        if (alloc__slab_init_from(&k->caches[c], &d, &src) != ALLOC_OK) break;
     }
     k->nclasses = c;
     /* The smallest class that holds each multiple of 16; the classes that did not fit a

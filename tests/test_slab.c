@@ -687,10 +687,14 @@ static void test_dump(void)
         dc.ctor = stamp_ctor;
         dc.user = &cnt;
         REQUIRE(alloc_slab_init_buffer(&c, &dc, aligned_mem() + 65536, 4096) == ALLOC_OK);
+        alloc_slab_info in;
+        char want[64];
         alloc_slab_alloc(&c);
+        alloc_slab_get_info(&c, &in);
         t.len = 0;
         alloc_slab_dump(&c, test_text_write, &t);
-        CHECK(strstr(t.buf, "constructor calls 6") != NULL);
+        snprintf(want, sizeof want, "constructor calls %u", (unsigned)in.objects_per_slab);
+        CHECK(strstr(t.buf, want) != NULL && in.ctor_calls == in.objects_per_slab);
     }
     if (getenv("TEST_VERBOSE")) fputs(t.buf, stdout);
 }
