@@ -1611,6 +1611,14 @@ ALLOC__HEAP_HOT size_t alloc__heap_index(size_t size)
     return i < ALLOC__HEAP_LISTS ? i : ALLOC__HEAP_LISTS - 1;   /* beyond the last class */
 }
 
+/* The lowest set bit of a bitmap word (m != 0); a 16-bit size_t cannot hold it whole. */
+ALLOC__HEAP_HOT size_t alloc__heap_ctz32(uint32_t m)
+{
+    if (sizeof(size_t) >= 4) return (size_t)alloc__ctz((size_t)m);
+    if ((m & 0xFFFFu) != 0) return (size_t)alloc__ctz((size_t)(m & 0xFFFFu));
+    return 16u + (size_t)alloc__ctz((size_t)(m >> 16));
+}
+
 ALLOC__HEAP_HOT void alloc__heap_mark(alloc_heap *h, size_t i)
 {
     h->map[i >> 5] |= (uint32_t)1 << (i & 31);
@@ -1717,10 +1725,10 @@ ALLOC__HEAP_HOT alloc__heap_block *alloc__heap_good_find(alloc_heap *h, size_t n
     if (m == 0) {
         uint32_t t = h->top & ((uint32_t)0xFFFFFFFEu << w);
         if (t == 0) return NULL;
-        w = (size_t)alloc__ctz((size_t)t);
+        w = alloc__heap_ctz32(t);
         m = h->map[w];
     }
-    i = (w << 5) + (size_t)alloc__ctz((size_t)m);
+    i = (w << 5) + alloc__heap_ctz32(m);
     *li = i;
     return h->heads[i];
 }
