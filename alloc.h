@@ -2441,10 +2441,13 @@ ALLOC_DEF alloc_result alloc_heap_check(const alloc_heap *h)
     if (nlisted != nfree || !rover_seen || (h->fit != ALLOC_FIT_NEXT && h->rover != NULL)) return ALLOC_ERR_CORRUPT;
     /* The bitmaps say exactly which lists are non-empty. */
     if (h->fit == ALLOC_FIT_GOOD) {
-        size_t w;
-        for (i = 0; i < ALLOC__HEAP_WORDS * 32; i++) {
-            int set = (int)((h->map[i >> 5] >> (i & 31)) & 1u);
-            if (i >= ALLOC__HEAP_LISTS ? set : set != (h->heads[i] != NULL)) return ALLOC_ERR_CORRUPT;
+        size_t w, bit;
+        for (w = 0; w < ALLOC__HEAP_WORDS; w++) {
+            for (bit = 0; bit < 32; bit++) {
+                int set = (int)((h->map[w] >> bit) & 1u);
+                i = w * 32 + bit;
+                if (i >= ALLOC__HEAP_LISTS ? set : set != (h->heads[i] != NULL)) return ALLOC_ERR_CORRUPT;
+            }
         }
         for (w = 0; w < 32; w++)
             if (((h->top >> w) & 1u) != (w < ALLOC__HEAP_WORDS && h->map[w] != 0)) return ALLOC_ERR_CORRUPT;
