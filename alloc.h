@@ -360,20 +360,46 @@ typedef struct alloc__heap_align_probe { char c; alloc__heap_max_align u; } allo
 #endif
 
 /* ALLOC_HEAP_SUBCLASSES: log2 of the subclasses each power-of-two size class is split
-   into by ALLOC_FIT_GOOD (default 3: eight lists per class). More subclasses waste less
-   memory but make the control block larger. Define it the same in every file. */
+   into by ALLOC_FIT_GOOD (default 3: eight lists per class, at most 5). More subclasses
+   waste less memory but make the control block larger. Define it the same in every file. */
 #ifndef ALLOC_HEAP_SUBCLASSES
 #  define ALLOC_HEAP_SUBCLASSES 3
 #endif
 
+/* ALLOC_HEAP_LARGE: placement, for every fit policy. A block of at least this many bytes
+   (header included) is carved from the low end of the hole the policy picked, a smaller
+   one from its high end. Small and large blocks so collect at opposite ends of the free
+   space: the holes large blocks leave coalesce with each other instead of being pinned
+   apart by small ones, and a large block has free room after it to grow into by realloc.
+   Default 96 (so the lecture's 100-byte blocks are split from the front as drawn); 0
+   carves every block from the front, as the textbook does. */
+#ifndef ALLOC_HEAP_LARGE
+#  define ALLOC_HEAP_LARGE 96
+#endif
+
+/* The overheads, so that firmware can size its buffers and tests can be written for
+   every target: ALLOC_HEAP_GRAIN, the multiple every block size and payload address is
+   (ALLOC_HEAP_ALIGN, at least 8 and a word); ALLOC_HEAP_BLOCK_OVERHEAD, the bytes a live
+   block spends on its header (one size_t); ALLOC_HEAP_MIN_BLOCK, the smallest block (a
+   header, two links and a footer, rounded to the grain); ALLOC_HEAP_BLOCK_SIZE(n), the
+   bytes a request of n bytes takes (n > 0, no overflow check). */
+#define ALLOC__HEAP_MAX2(a, b) ((size_t)(a) > (size_t)(b) ? (size_t)(a) : (size_t)(b))
+#define ALLOC_HEAP_GRAIN ALLOC__HEAP_MAX2(ALLOC__HEAP_MAX2(ALLOC_HEAP_ALIGN, 8), ALLOC__HEAP_MAX2(sizeof(size_t), sizeof(void *)))
+#define ALLOC_HEAP_BLOCK_OVERHEAD sizeof(size_t)
+#define ALLOC_HEAP_MIN_BLOCK ((2 * sizeof(size_t) + 2 * sizeof(void *) + ALLOC_HEAP_GRAIN - 1) / ALLOC_HEAP_GRAIN * ALLOC_HEAP_GRAIN)
+#define ALLOC_HEAP_BLOCK_SIZE(n) ALLOC__HEAP_MAX2(((size_t)(n) + sizeof(size_t) + ALLOC_HEAP_GRAIN - 1) / ALLOC_HEAP_GRAIN * ALLOC_HEAP_GRAIN, ALLOC_HEAP_MIN_BLOCK)
+
 /* The size classes of ALLOC_FIT_GOOD (not API). Block sizes below 32 grains have a list
    each ("small exact classes"); above, class k holds sizes [2^k, 2^(k+1)) split into
    2^ALLOC_HEAP_SUBCLASSES lists. ALLOC__HEAP_ROWS classes are kept (up to 8 GiB on
-   64-bit); larger free blocks share the last list. */
+   64-bit); larger free blocks share the last list. The lists are numbered in size order
+   and found through a two-level bitmap: bit i of map[] says list i is non-empty, bit w of
+   top says map[w] is non-zero. */
 #define ALLOC__HEAP_SMALL 32
 #define ALLOC__HEAP_SL ((size_t)1 << ALLOC_HEAP_SUBCLASSES)
 #define ALLOC__HEAP_ROWS (sizeof(size_t) >= 8 ? 24 : sizeof(size_t) * 8 - 8)
 #define ALLOC__HEAP_LISTS (ALLOC__HEAP_SMALL + ALLOC__HEAP_ROWS * ALLOC__HEAP_SL)
+#define ALLOC__HEAP_WORDS ((ALLOC__HEAP_LISTS + 31) / 32)
 
 /* A block, seen from its header (not API). */
 typedef struct alloc__heap_block alloc__heap_block;
@@ -386,11 +412,10 @@ typedef struct alloc__heap_region {
 } alloc__heap_region;
 
 typedef struct alloc_heap {
-    /* not API: the free lists. GOOD uses all of them with the bitmaps (bit r of row_map:
-       row r has a non-empty list; bit s of list_map[r]: list s of row r is non-empty);
-       the other policies keep one address-ordered list in heads[0]. */
-    uint32_t           row_map;
-    uint32_t           list_map[ALLOC__HEAP_ROWS + 1];
+    /* not API: the free lists. GOOD uses all of them with the bitmaps; the other
+       policies keep one address-ordered list in heads[0]. */
+    uint32_t           top;
+    uint32_t           map[ALLOC__HEAP_WORDS];
     alloc__heap_block *heads[ALLOC__HEAP_LISTS];
     alloc__heap_block *rover;          /* ALLOC_FIT_NEXT: where the next search starts */
     /* not API: regions and counters */
@@ -1860,12 +1885,12 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
    headers, links and footers are opened one word at a time around each access. */
 
 #define ALLOC__HEAP_W         (sizeof(size_t))
-#define ALLOC__HEAP_MAXOF(a, b) ((a) > (b) ? (a) : (b))
 /* G: the grain every block size and payload address is a multiple of. */
-#define ALLOC__HEAP_G         ALLOC__HEAP_MAXOF(ALLOC__HEAP_MAXOF((size_t)ALLOC_HEAP_ALIGN, (size_t)8), \
-                                                ALLOC__HEAP_MAXOF(sizeof(size_t), sizeof(void *)))
+#define ALLOC__HEAP_G         ALLOC_HEAP_GRAIN
 /* MIN: the smallest block - a header, two links and a footer, rounded up to G. */
-#define ALLOC__HEAP_MIN       ((sizeof(alloc__heap_block) + ALLOC__HEAP_W + ALLOC__HEAP_G - 1) & ~(ALLOC__HEAP_G - 1))
+#define ALLOC__HEAP_MIN       ALLOC_HEAP_MIN_BLOCK
+/* Blocks below LARGE are carved from the high end of a hole (see ALLOC_HEAP_LARGE). */
+#define ALLOC__HEAP_LARGE     ((size_t)ALLOC_HEAP_LARGE)
 #define ALLOC__HEAP_USED      ((size_t)1)
 #define ALLOC__HEAP_PREV_USED ((size_t)2)
 #define ALLOC__HEAP_ALIGNED   ((size_t)4)
@@ -1876,6 +1901,8 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 
 /* ALLOC_HEAP_ALIGN must be a power of two: a compile-time check. */
 typedef char alloc__heap_align_is_pow2[((size_t)ALLOC_HEAP_ALIGN & ((size_t)ALLOC_HEAP_ALIGN - 1)) == 0 ? 1 : -1];
+/* At most 32 subclasses (a size class of 32 grains splits into at most 32 lists). */
+typedef char alloc__heap_subclasses_ok[ALLOC_HEAP_SUBCLASSES >= 0 && ALLOC_HEAP_SUBCLASSES <= 5 ? 1 : -1];
 
 struct alloc__heap_block {
     size_t tag;                        /* size | USED | PREV_USED | ALIGNED */
@@ -1982,106 +2009,162 @@ ALLOC__FN void alloc__heap_error(alloc_heap *h, alloc_result code, const void *p
 /* --- ALLOC_FIT_GOOD: segregated lists and the two-level bitmap ------------------------
 
    Block sizes below SMALL grains have one list each (exact classes: every block on the
-   list has the same size). Above, row r >= 1 holds sizes [2^(k), 2^(k+1)) with
-   k = log2(G) + 4 + r, cut into SL equal subclasses. Finding a list for a request is
-   "round the size up to the next subclass boundary, then take the first non-empty list
-   at or above it" - two find-first-set instructions on the bitmaps, no loop. */
+   list has the same size). Above, each power of two [2^t, 2^(t+1)) is cut into SL equal
+   subclasses. The lists are numbered in size order, so "the first non-empty list at or
+   above i" is two find-first-set instructions on the bitmaps, no loop. A request first
+   looks at the head of its own list (good fit: a block there may be just large enough),
+   then takes the head of the first non-empty list above, whose blocks are all large
+   enough. */
 
-typedef struct alloc__heap_class { unsigned row, bit; } alloc__heap_class;
+#define ALLOC__HEAP_GS ((unsigned)alloc__log2(ALLOC__HEAP_G))
+/* The few helpers of the fast paths are always inlined (a call costs more than they do). */
+#if defined(__GNUC__) || defined(__clang__)
+#  define ALLOC__HEAP_HOT ALLOC__INLINE __attribute__((always_inline))
+#else
+#  define ALLOC__HEAP_HOT ALLOC__INLINE
+#endif
 
-ALLOC__INLINE unsigned alloc__heap_gshift(void) { return (unsigned)alloc__log2(ALLOC__HEAP_G); }
-
-/* The class of a free block of `size` bytes (the list it is kept on). */
-ALLOC__INLINE alloc__heap_class alloc__heap_class_of(size_t size)
+/* The list a free block of `size` bytes is kept on. */
+ALLOC__HEAP_HOT size_t alloc__heap_index(size_t size)
 {
-    alloc__heap_class c;
     unsigned t;
-    if (size < (size_t)ALLOC__HEAP_SMALL << alloc__heap_gshift()) {
-        c.row = 0;                                     /* a small exact class */
-        c.bit = (unsigned)(size >> alloc__heap_gshift());
-        return c;
-    }
+    size_t i;
+    if (size < ((size_t)ALLOC__HEAP_SMALL << ALLOC__HEAP_GS)) return size >> ALLOC__HEAP_GS;   /* exact class */
     t = (unsigned)alloc__log2(size);
-    c.row = t - alloc__heap_gshift() - 4;
-    if (c.row > ALLOC__HEAP_ROWS) {                   /* beyond the last class: last list */
-        c.row = (unsigned)ALLOC__HEAP_ROWS;
-        c.bit = (unsigned)ALLOC__HEAP_SL - 1;
-        return c;
-    }
-    c.bit = (unsigned)(size >> (t - ALLOC_HEAP_SUBCLASSES)) - (unsigned)ALLOC__HEAP_SL;
-    return c;
+    i = (size_t)(t - ALLOC__HEAP_GS - 5) * ALLOC__HEAP_SL + (ALLOC__HEAP_SMALL - ALLOC__HEAP_SL) +
+        (size >> (t - ALLOC_HEAP_SUBCLASSES));
+    return i < ALLOC__HEAP_LISTS ? i : ALLOC__HEAP_LISTS - 1;   /* beyond the last class */
 }
 
-ALLOC__INLINE size_t alloc__heap_list_index(alloc__heap_class c)
+/* The lowest set bit of a bitmap word (m != 0); a 16-bit size_t cannot hold it whole. */
+ALLOC__HEAP_HOT size_t alloc__heap_ctz32(uint32_t m)
 {
-    return c.row == 0 ? c.bit : ALLOC__HEAP_SMALL + (c.row - 1) * ALLOC__HEAP_SL + c.bit;
+    if (sizeof(size_t) >= 4) return (size_t)alloc__ctz((size_t)m);
+    if ((m & 0xFFFFu) != 0) return (size_t)alloc__ctz((size_t)(m & 0xFFFFu));
+    return 16u + (size_t)alloc__ctz((size_t)(m >> 16));
 }
 
-ALLOC__INLINE void alloc__heap_class_insert(alloc_heap *h, alloc__heap_block *b, size_t size)
+ALLOC__HEAP_HOT void alloc__heap_mark(alloc_heap *h, size_t i)
 {
-    alloc__heap_class c = alloc__heap_class_of(size);
-    size_t i = alloc__heap_list_index(c);
+    h->map[i >> 5] |= (uint32_t)1 << (i & 31);
+    h->top |= (uint32_t)1 << (i >> 5);
+}
+ALLOC__HEAP_HOT void alloc__heap_unmark(alloc_heap *h, size_t i)
+{
+    h->map[i >> 5] &= ~((uint32_t)1 << (i & 31));
+    if (h->map[i >> 5] == 0) h->top &= ~((uint32_t)1 << (i >> 5));
+}
+
+/* Files free block b at the head of list i. */
+ALLOC__HEAP_HOT void alloc__heap_push_at(alloc_heap *h, alloc__heap_block *b, size_t i)
+{
     alloc__heap_block *head = h->heads[i];
     alloc__heap_set_next(b, head);
     alloc__heap_set_prev(b, NULL);
     if (head != NULL) alloc__heap_set_prev(head, b);
+    else alloc__heap_mark(h, i);
     h->heads[i] = b;
-    h->list_map[c.row] |= (uint32_t)1 << c.bit;
-    h->row_map |= (uint32_t)1 << c.row;
+}
+ALLOC__HEAP_HOT void alloc__heap_push(alloc_heap *h, alloc__heap_block *b, size_t size)
+{
+    alloc__heap_push_at(h, b, alloc__heap_index(size));
 }
 
-ALLOC__INLINE void alloc__heap_class_remove(alloc_heap *h, alloc__heap_block *b, size_t size)
+/* Takes free block b off list i (anywhere in the list). */
+ALLOC__HEAP_HOT void alloc__heap_unlink_at(alloc_heap *h, alloc__heap_block *b, size_t i)
 {
     alloc__heap_block *next = alloc__heap_next(b), *prev = alloc__heap_prev(b);
     if (next != NULL) alloc__heap_set_prev(next, prev);
     if (prev != NULL) {
         alloc__heap_set_next(prev, next);
     } else {
-        alloc__heap_class c = alloc__heap_class_of(size);
-        h->heads[alloc__heap_list_index(c)] = next;
-        if (next == NULL) {                            /* the list became empty */
-            h->list_map[c.row] &= ~((uint32_t)1 << c.bit);
-            if (h->list_map[c.row] == 0) h->row_map &= ~((uint32_t)1 << c.row);
-        }
+        h->heads[i] = next;
+        if (next == NULL) alloc__heap_unmark(h, i);   /* the list became empty */
     }
 }
 
-/* A free block of at least n bytes (n a block size), or NULL: good fit in O(1). */
-ALLOC__INLINE alloc__heap_block *alloc__heap_good_find(alloc_heap *h, size_t n)
+/* Takes free block b of `size` bytes off its list (the list is only computed when b is
+   its head). */
+ALLOC__HEAP_HOT void alloc__heap_unlink(alloc_heap *h, alloc__heap_block *b, size_t size)
 {
-    alloc__heap_class c;
+    alloc__heap_block *next = alloc__heap_next(b), *prev = alloc__heap_prev(b);
+    if (next != NULL) alloc__heap_set_prev(next, prev);
+    if (prev != NULL) {
+        alloc__heap_set_next(prev, next);
+    } else {
+        size_t i = alloc__heap_index(size);
+        h->heads[i] = next;
+        if (next == NULL) alloc__heap_unmark(h, i);
+    }
+}
+
+/* Free block b, on list i, becomes free block nb of nsize bytes (b itself resized by a
+   split or a coalesce, or a block next to it that takes over its memory). When nb
+   belongs on the same list - the usual case: a large hole changes class rarely - it
+   takes b's place there and neither the list heads nor the bitmaps change. */
+ALLOC__HEAP_HOT void alloc__heap_retarget(alloc_heap *h, alloc__heap_block *b, size_t i, alloc__heap_block *nb, size_t nsize)
+{
+    size_t ni = alloc__heap_index(nsize);
+    if (ni == i) {
+        if (nb != b) {
+            alloc__heap_block *next = alloc__heap_next(b), *prev = alloc__heap_prev(b);
+            alloc__heap_set_next(nb, next);
+            alloc__heap_set_prev(nb, prev);
+            if (next != NULL) alloc__heap_set_prev(next, nb);
+            if (prev != NULL) alloc__heap_set_next(prev, nb);
+            else h->heads[i] = nb;
+        }
+    } else {
+        alloc__heap_unlink_at(h, b, i);
+        alloc__heap_push_at(h, nb, ni);
+    }
+}
+
+/* The blocks beyond the last class share the last list: searched (O(blocks there)). */
+ALLOC__FN alloc__heap_block *alloc__heap_good_last(alloc_heap *h, size_t n)
+{
+    alloc__heap_block *b;
+    for (b = h->heads[ALLOC__HEAP_LISTS - 1]; b != NULL; b = alloc__heap_next(b))
+        if (ALLOC__HEAP_SIZE(alloc__heap_tag(b)) >= n) return b;
+    return NULL;
+}
+
+/* A free block of at least n bytes (n a block size), still on its list *li, or NULL:
+   good fit in O(1). */
+ALLOC__HEAP_HOT alloc__heap_block *alloc__heap_good_find(alloc_heap *h, size_t n, size_t *li)
+{
+    size_t i = alloc__heap_index(n), w;
     uint32_t m;
     alloc__heap_block *b;
-    if (n < (size_t)ALLOC__HEAP_SMALL << alloc__heap_gshift()) {
-        c.row = 0;                                     /* exact class: any block fits */
-        c.bit = (unsigned)(n >> alloc__heap_gshift());
-    } else {
-        /* Round up to the next subclass boundary, so that every block on the lists
-           searched is large enough: the head can be taken without looking further. */
-        size_t r = n + ((size_t)1 << ((unsigned)alloc__log2(n) - ALLOC_HEAP_SUBCLASSES)) - 1;
-        c = alloc__heap_class_of(r);
-        if (ALLOC__UNLIKELY(c.row == ALLOC__HEAP_ROWS && c.bit == ALLOC__HEAP_SL - 1)) {
-            /* The last list also holds every block beyond the last class: search it. */
-            for (b = h->heads[ALLOC__HEAP_LISTS - 1]; b != NULL; b = alloc__heap_next(b))
-                if (ALLOC__HEAP_SIZE(alloc__heap_tag(b)) >= n) return b;
-            return NULL;
-        }
+    if (n >= ((size_t)ALLOC__HEAP_SMALL << ALLOC__HEAP_GS)) {
+        /* The request's own list holds blocks from a little below n to a little above:
+           its head costs one look. */
+        b = h->heads[i];
+        *li = i;
+        if (b != NULL && ALLOC__HEAP_SIZE(alloc__heap_tag(b)) >= n) return b;
+        if (ALLOC__UNLIKELY(i == ALLOC__HEAP_LISTS - 1)) return alloc__heap_good_last(h, n);
+        i++;
     }
-    m = h->list_map[c.row] & ((uint32_t)0xFFFFFFFFu << c.bit);
+    w = i >> 5;
+    m = h->map[w] & ((uint32_t)0xFFFFFFFFu << (i & 31));
     if (m == 0) {
-        uint32_t rows = h->row_map & ((uint32_t)0xFFFFFFFEu << c.row);
-        if (ALLOC__UNLIKELY(rows == 0)) {
-            /* A miss: the request's own list may still hold a block that is large
-               enough; its head costs one look. */
-            b = h->heads[alloc__heap_list_index(alloc__heap_class_of(n))];
-            if (b != NULL && ALLOC__HEAP_SIZE(alloc__heap_tag(b)) < n) b = NULL;
-            return b;
-        }
-        c.row = (unsigned)alloc__ctz((size_t)rows);
-        m = h->list_map[c.row];
+        uint32_t t = h->top & ((uint32_t)0xFFFFFFFEu << w);
+        if (t == 0) return NULL;
+        w = alloc__heap_ctz32(t);
+        m = h->map[w];
     }
-    c.bit = (unsigned)alloc__ctz((size_t)m);
-    return h->heads[alloc__heap_list_index(c)];
+    i = (w << 5) + alloc__heap_ctz32(m);
+    *li = i;
+    return h->heads[i];
+}
+
+/* The same, taken off its list (for the aligned path). */
+ALLOC__FN alloc__heap_block *alloc__heap_good_take(alloc_heap *h, size_t n)
+{
+    size_t i = 0;
+    alloc__heap_block *b = alloc__heap_good_find(h, n, &i);
+    if (b != NULL) alloc__heap_unlink_at(h, b, i);
+    return b;
 }
 
 /* --- FIRST / NEXT / BEST / WORST: one explicit free list, in address order ----------- */
@@ -2189,45 +2272,61 @@ ALLOC__INLINE size_t alloc__heap_block_size(size_t size)
     return n < ALLOC__HEAP_MIN ? ALLOC__HEAP_MIN : n;
 }
 
-/* Hands out n bytes of the free block b (still on its list). Split: the slack an
-   alignment needs in front and the tail behind become free blocks of their own when
-   they are large enough (the tail only then: a smaller tail stays in the block). */
-ALLOC__INLINE void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n, size_t align)
+/* Hands out n bytes of the free block b (GOOD: already taken off its list; the other
+   policies: still on the address-ordered list). Split: the slack an alignment needs in
+   front and the rest behind become free blocks of their own when they are large enough
+   (a smaller rest stays in the block). Placement (ALLOC_HEAP_LARGE): a small block is
+   carved from the high end of the hole, the low part staying free where it was. */
+ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n, size_t align)
 {
     size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b)), flags = ALLOC__HEAP_PREV_USED;
     size_t gap = align > ALLOC__HEAP_G ? alloc__heap_gap(b, align) : 0;
     alloc__heap_block *lead = NULL, *rest = NULL, *succ = NULL;
     unsigned char *p;
     int good = h->fit == ALLOC_FIT_GOOD;
-    if (good) alloc__heap_class_remove(h, b, size);
-    else succ = alloc__heap_next(b);
+    if (!good) succ = alloc__heap_next(b);
     if (gap != 0) {
         /* The leading slack stays free; on the address-ordered list it keeps b's place. */
         lead = b;
         alloc__heap_set_tag(lead, gap | ALLOC__HEAP_PREV_USED);
         alloc__heap_set_footer(lead, gap);
-        if (good) alloc__heap_class_insert(h, lead, gap);
+        if (good) alloc__heap_push(h, lead, gap);
         b = alloc__heap_at(b, gap);
         size -= gap;
         flags = 0;                                     /* b's previous block is free now */
     }
-    if (size - n >= ALLOC__HEAP_MIN) {
-        /* Split: the tail becomes a free block (its next neighbour already knows that
-           the block before it is free, since b was). */
+    if (size - n >= ALLOC__HEAP_MIN && gap == 0 && n < ALLOC__HEAP_LARGE && align <= ALLOC__HEAP_G) {
+        /* Split, small block: the hole keeps its low part (and its place on the
+           address-ordered list); the block is its high end. */
+        alloc__heap_block *after;
+        lead = b;
+        alloc__heap_set_tag(lead, (size - n) | ALLOC__HEAP_PREV_USED);
+        alloc__heap_set_footer(lead, size - n);
+        if (good) alloc__heap_push(h, lead, size - n);
+        b = alloc__heap_at(b, size - n);
+        after = alloc__heap_at(b, n);
+        alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
+        flags = 0;
+        size = n;
+        if (h->fit == ALLOC_FIT_NEXT) h->rover = lead;
+    } else if (size - n >= ALLOC__HEAP_MIN) {
+        /* Split, large block: the tail becomes a free block (its next neighbour already
+           knows that the block before it is free, since b was). */
         rest = alloc__heap_at(b, n);
         alloc__heap_set_tag(rest, (size - n) | ALLOC__HEAP_PREV_USED);
         alloc__heap_set_footer(rest, size - n);
-        if (good) alloc__heap_class_insert(h, rest, size - n);
+        if (good) alloc__heap_push(h, rest, size - n);
         else if (lead != NULL) alloc__heap_list_link(h, lead, rest);
         else alloc__heap_list_replace(h, b, rest);
         size = n;
+        if (h->fit == ALLOC_FIT_NEXT) h->rover = rest;
     } else {
         alloc__heap_block *after = alloc__heap_at(b, size);
         alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
         if (!good && lead == NULL) alloc__heap_list_remove(h, b);
+        if (h->fit == ALLOC_FIT_NEXT) h->rover = lead != NULL ? lead : succ;
     }
-    if (h->fit == ALLOC_FIT_NEXT) h->rover = rest != NULL ? rest : succ;
-    alloc__heap_set_tag(b, size | ALLOC__HEAP_USED | flags | (gap != 0 || align > ALLOC__HEAP_G ? ALLOC__HEAP_ALIGNED : 0));
+    alloc__heap_set_tag(b, size | ALLOC__HEAP_USED | flags | (align > ALLOC__HEAP_G ? ALLOC__HEAP_ALIGNED : 0));
     h->used += size;
     if (h->used > h->peak) h->peak = h->used;
     h->alloc_count++;
@@ -2245,7 +2344,7 @@ ALLOC__FN void *alloc__heap_alloc_block(alloc_heap *h, size_t n, size_t align)
     alloc__heap_block *b;
     if (h->fit == ALLOC_FIT_GOOD) {
         /* An aligned block needs room for the largest slack in front of it too. */
-        b = alloc__heap_good_find(h, align > ALLOC__HEAP_G ? n + align + ALLOC__HEAP_MIN - ALLOC__HEAP_G : n);
+        b = alloc__heap_good_take(h, align > ALLOC__HEAP_G ? n + align + ALLOC__HEAP_MIN - ALLOC__HEAP_G : n);
     } else {
         b = alloc__heap_list_find(h, n, align);
     }
@@ -2258,8 +2357,52 @@ ALLOC__FN void *alloc__heap_alloc_block(alloc_heap *h, size_t n, size_t align)
 
 ALLOC_DEF void *alloc_heap_alloc(alloc_heap *h, size_t size)
 {
+    alloc__heap_block *b, *after;
+    size_t n, have, i = 0;
+    unsigned char *p;
     if (ALLOC__UNLIKELY(size - 1 >= ALLOC__HEAP_MAX_REQUEST)) return NULL;   /* 0, or too large */
-    return alloc__heap_alloc_block(h, alloc__heap_block_size(size), ALLOC__HEAP_G);
+    n = alloc__heap_block_size(size);
+    if (ALLOC__UNLIKELY(h->fit != ALLOC_FIT_GOOD)) return alloc__heap_alloc_block(h, n, ALLOC__HEAP_G);
+    /* ALLOC_FIT_GOOD, the fast path: find a block, split it, mark it used. */
+    b = alloc__heap_good_find(h, n, &i);
+    if (ALLOC__UNLIKELY(b == NULL)) {
+        h->fail_count++;
+        return NULL;
+    }
+    have = ALLOC__HEAP_SIZE(alloc__heap_tag(b));
+    if (have - n >= ALLOC__HEAP_MIN) {
+        if (n < ALLOC__HEAP_LARGE) {                   /* small: the high end of the hole */
+            have -= n;
+            alloc__heap_set_tag(b, have | ALLOC__HEAP_PREV_USED);
+            alloc__heap_set_footer(b, have);
+            alloc__heap_retarget(h, b, i, b, have);
+            b = alloc__heap_at(b, have);
+            alloc__heap_set_tag(b, n | ALLOC__HEAP_USED);
+            after = alloc__heap_at(b, n);
+            alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
+        } else {                                       /* large: the low end */
+            alloc__heap_block *rest = alloc__heap_at(b, n);
+            alloc__heap_set_tag(rest, (have - n) | ALLOC__HEAP_PREV_USED);
+            alloc__heap_set_footer(rest, have - n);
+            alloc__heap_retarget(h, b, i, rest, have - n);
+            alloc__heap_set_tag(b, n | ALLOC__HEAP_USED | ALLOC__HEAP_PREV_USED);
+        }
+    } else {
+        n = have;                                      /* the whole hole */
+        alloc__heap_unlink_at(h, b, i);
+        alloc__heap_set_tag(b, n | ALLOC__HEAP_USED | ALLOC__HEAP_PREV_USED);
+        after = alloc__heap_at(b, n);
+        alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
+    }
+    h->used += n;
+    if (h->used > h->peak) h->peak = h->used;
+    h->alloc_count++;
+    p = alloc__heap_payload(b);
+    ALLOC__UNPOISON(p, n - ALLOC__HEAP_W);
+#ifdef ALLOC_DEBUG
+    ALLOC_MEMSET(p, ALLOC__FRESH_BYTE, n - ALLOC__HEAP_W);
+#endif
+    return p;
 }
 
 ALLOC_DEF void *alloc_heap_alloc_aligned(alloc_heap *h, size_t size, size_t align)
@@ -2272,7 +2415,7 @@ ALLOC_DEF void *alloc_heap_calloc(alloc_heap *h, size_t n, size_t size)
 {
     size_t total;
     void *p;
-    if (!alloc__mul(n, size, &total)) return NULL;
+    if (!alloc__mul(n, size, &total) || total - 1 >= ALLOC__HEAP_MAX_REQUEST) return NULL;
     p = alloc_heap_alloc(h, total);
     if (p != NULL) ALLOC_MEMSET(p, 0, total);
     return p;
@@ -2290,25 +2433,20 @@ ALLOC__FN const alloc__heap_region *alloc__heap_region_of(const alloc_heap *h, c
 
 /* The live block whose payload is p, or NULL after reporting (when `what` is not NULL)
    why p is not one: outside every region, off the block grid, no sane header there, or
-   a header that says the block is already free. */
-ALLOC__FN alloc__heap_block *alloc__heap_live(alloc_heap *h, const void *p, const char *what)
+   a header that says the block is already free. The slow half of alloc__heap_live. */
+ALLOC__NOINLINE ALLOC__FN alloc__heap_block *alloc__heap_live_slow(alloc_heap *h, const void *p, const char *what)
 {
     const unsigned char *first, *end;
     alloc__heap_block *b = alloc__heap_of(p);
     size_t tag, size;
     alloc_result code = ALLOC_ERR_NOT_BLOCK;
-    if (ALLOC__LIKELY((uintptr_t)p - (uintptr_t)h->lo < (uintptr_t)(h->hi - h->lo))) {
-        first = h->lo - ALLOC__HEAP_W;                 /* the first region: no search */
-        end = h->hi;
-    } else {
-        const alloc__heap_region *r = alloc__heap_region_of(h, p);
-        if (r == NULL) {
-            if (what != NULL) alloc__heap_error(h, ALLOC_ERR_FOREIGN, p, what);
-            return NULL;
-        }
-        first = r->first;
-        end = r->end;
+    const alloc__heap_region *r = alloc__heap_region_of(h, p);
+    if (r == NULL) {
+        if (what != NULL) alloc__heap_error(h, ALLOC_ERR_FOREIGN, p, what);
+        return NULL;
     }
+    first = r->first;
+    end = r->end;
     if (((uintptr_t)p & (ALLOC__HEAP_G - 1)) != 0) goto refuse;          /* off the grid */
     tag = alloc__heap_tag(b);
     size = ALLOC__HEAP_SIZE(tag);
@@ -2342,12 +2480,39 @@ refuse:
     return NULL;
 }
 
+/* The live block whose payload is p, or NULL after reporting. The fast half: inside the
+   first region (one range compare), on the grid, a header that says used with a size
+   that stays in the region, a next block that agrees (PREV_USED) and, when the block
+   says its previous neighbour is free, a footer that leads to that neighbour's header.
+   Anything else - another region, a refusal, a debug build - takes the slow half. */
+ALLOC__HEAP_HOT alloc__heap_block *alloc__heap_live(alloc_heap *h, const void *p, const char *what)
+{
+#ifndef ALLOC_DEBUG
+    alloc__heap_block *b = alloc__heap_of(p);
+    if (ALLOC__LIKELY((uintptr_t)p - (uintptr_t)h->lo < (uintptr_t)(h->hi - h->lo) && ((uintptr_t)p & (ALLOC__HEAP_G - 1)) == 0)) {
+        size_t tag = alloc__heap_tag(b), size = ALLOC__HEAP_SIZE(tag);
+        if (ALLOC__LIKELY((tag & ALLOC__HEAP_USED) && size >= ALLOC__HEAP_MIN && (size & (ALLOC__HEAP_G - 1)) == 0 &&
+                          size <= (size_t)(h->hi - (unsigned char *)b) &&
+                          (alloc__heap_tag(alloc__heap_at(b, size)) & ALLOC__HEAP_PREV_USED))) {
+            size_t ps;
+            if (ALLOC__LIKELY(tag & ALLOC__HEAP_PREV_USED)) return b;
+            ps = alloc__heap_prev_size(b);
+            if (ps >= ALLOC__HEAP_MIN && (ps & (ALLOC__HEAP_G - 1)) == 0 &&
+                ps <= (size_t)((unsigned char *)b - (h->lo - ALLOC__HEAP_W)) &&
+                alloc__heap_tag(alloc__heap_before(b, ps)) == (ps | ALLOC__HEAP_PREV_USED))
+                return b;
+        }
+    }
+#endif
+    return alloc__heap_live_slow(h, p, what);
+}
+
 /* Gives live block b back: coalesce with the free neighbours, then file the result. */
-ALLOC__FN void alloc__heap_release(alloc_heap *h, alloc__heap_block *b)
+ALLOC__HEAP_HOT void alloc__heap_release(alloc_heap *h, alloc__heap_block *b)
 {
     size_t tag = alloc__heap_tag(b), size = ALLOC__HEAP_SIZE(tag);
     alloc__heap_block *next = alloc__heap_at(b, size), *prev = NULL;
-    size_t ntag = alloc__heap_tag(next);
+    size_t ntag = alloc__heap_tag(next), ps = 0;
     int next_free = !(ntag & ALLOC__HEAP_USED), prev_free = !(tag & ALLOC__HEAP_PREV_USED);
     h->used -= size;
 #ifdef ALLOC_DEBUG
@@ -2358,12 +2523,34 @@ ALLOC__FN void alloc__heap_release(alloc_heap *h, alloc__heap_block *b)
         /* Mark b free before it disappears inside its neighbour: a second free of it is
            then caught from its own (stale) header. */
         alloc__heap_set_tag(b, tag & ~ALLOC__HEAP_USED);
-        prev = alloc__heap_before(b, alloc__heap_prev_size(b));
+        ps = alloc__heap_prev_size(b);
+        prev = alloc__heap_before(b, ps);
     }
-    if (h->fit == ALLOC_FIT_GOOD) {
-        if (next_free) alloc__heap_class_remove(h, next, ALLOC__HEAP_SIZE(ntag));
-        if (prev_free) alloc__heap_class_remove(h, prev, ALLOC__HEAP_SIZE(alloc__heap_tag(prev)));
-    } else if (prev_free) {
+    if (ALLOC__LIKELY(h->fit == ALLOC_FIT_GOOD)) {
+        /* Coalesce: one free block from prev (or b) to the end of next (or b). The
+           merged block takes the place of the neighbour it grew from on the lists. */
+        if (prev_free) {
+            if (next_free) {
+                alloc__heap_unlink(h, next, ALLOC__HEAP_SIZE(ntag));
+                size += ALLOC__HEAP_SIZE(ntag);
+            } else {
+                alloc__heap_set_tag(next, ntag & ~ALLOC__HEAP_PREV_USED);
+            }
+            size += ps;
+            b = prev;
+            alloc__heap_retarget(h, prev, alloc__heap_index(ps), prev, size);
+        } else if (next_free) {
+            size += ALLOC__HEAP_SIZE(ntag);
+            alloc__heap_retarget(h, next, alloc__heap_index(ALLOC__HEAP_SIZE(ntag)), b, size);
+        } else {
+            alloc__heap_set_tag(next, ntag & ~ALLOC__HEAP_PREV_USED);
+            alloc__heap_push(h, b, size);
+        }
+        alloc__heap_set_tag(b, size | ALLOC__HEAP_PREV_USED);
+        alloc__heap_set_footer(b, size);
+        return;
+    }
+    if (prev_free) {
         /* The address-ordered list: the merged block keeps prev's place. */
         if (next_free) {
             int rover_on_next = h->rover == next;
@@ -2375,14 +2562,12 @@ ALLOC__FN void alloc__heap_release(alloc_heap *h, alloc__heap_block *b)
     } else {
         alloc__heap_list_insert(h, b);
     }
-    /* Coalesce: one free block from prev (or b) to the end of next (or b). */
     if (next_free) size += ALLOC__HEAP_SIZE(ntag);
     if (prev_free) {
-        size += (size_t)((unsigned char *)b - (unsigned char *)prev);
+        size += ps;
         b = prev;
     }
     alloc__heap_make_free(b, size);
-    if (h->fit == ALLOC_FIT_GOOD) alloc__heap_class_insert(h, b, size);
 }
 
 ALLOC_DEF void alloc_heap_free(alloc_heap *h, void *p)
@@ -2390,7 +2575,7 @@ ALLOC_DEF void alloc_heap_free(alloc_heap *h, void *p)
     alloc__heap_block *b;
     if (p == NULL) return;
     b = alloc__heap_live(h, p, "heap free: pointer is not a live block of this heap");
-    if (b == NULL) return;
+    if (ALLOC__UNLIKELY(b == NULL)) return;
     h->free_count++;
     alloc__heap_release(h, b);
 }
@@ -2434,7 +2619,7 @@ ALLOC_DEF void *alloc_heap_realloc(alloc_heap *h, void *p, size_t size)
         alloc__heap_block *list_prev = NULL;
         /* Unlink next before anything is written: the new tail may lie on its links. */
         if (good) {
-            alloc__heap_class_remove(h, next, ALLOC__HEAP_SIZE(ntag));
+            alloc__heap_unlink(h, next, ALLOC__HEAP_SIZE(ntag));
         } else {
             list_prev = alloc__heap_prev(next);
             alloc__heap_list_remove(h, next);
@@ -2444,7 +2629,7 @@ ALLOC_DEF void *alloc_heap_realloc(alloc_heap *h, void *p, size_t size)
             alloc__heap_set_tag(rest, (total - n) | ALLOC__HEAP_PREV_USED);
             alloc__heap_set_footer(rest, total - n);
             if (good) {
-                alloc__heap_class_insert(h, rest, total - n);
+                alloc__heap_push(h, rest, total - n);
             } else {
                 alloc__heap_list_link(h, list_prev, rest);   /* next's place on the list */
                 if (rover_on_next) h->rover = rest;
@@ -2537,7 +2722,7 @@ ALLOC__FN void alloc__heap_attach(alloc_heap *h, alloc__heap_region *r)
     r->next = *link;
     *link = r;
     h->capacity += size;
-    if (h->fit == ALLOC_FIT_GOOD) alloc__heap_class_insert(h, b, size);
+    if (h->fit == ALLOC_FIT_GOOD) alloc__heap_push(h, b, size);
     else alloc__heap_list_insert(h, b);
 }
 
@@ -2647,7 +2832,7 @@ ALLOC_DEF alloc_result alloc_heap_check(const alloc_heap *h)
                 /* Its list links agree with the neighbours on the list. */
                 if (nx != NULL && alloc__heap_prev(nx) != b) return ALLOC_ERR_CORRUPT;
                 if (pv != NULL ? alloc__heap_next(pv) != b
-                               : h->heads[h->fit == ALLOC_FIT_GOOD ? alloc__heap_list_index(alloc__heap_class_of(size)) : 0] != b)
+                               : h->heads[h->fit == ALLOC_FIT_GOOD ? alloc__heap_index(size) : 0] != b)
                     return ALLOC_ERR_CORRUPT;
                 nfree++;
             }
@@ -2670,7 +2855,7 @@ ALLOC_DEF alloc_result alloc_heap_check(const alloc_heap *h)
         for (b = h->heads[i]; b != NULL; pv = b, b = alloc__heap_next(b)) {
             if (++nlisted > nfree || !alloc__heap_is_free_block(h, b) || alloc__heap_prev(b) != pv) return ALLOC_ERR_CORRUPT;
             if (h->fit == ALLOC_FIT_GOOD) {
-                if (alloc__heap_list_index(alloc__heap_class_of(ALLOC__HEAP_SIZE(alloc__heap_tag(b)))) != i)
+                if (alloc__heap_index(ALLOC__HEAP_SIZE(alloc__heap_tag(b))) != i)
                     return ALLOC_ERR_CORRUPT;
             } else if (pv != NULL && (uintptr_t)pv >= (uintptr_t)b) {
                 return ALLOC_ERR_CORRUPT;              /* the list is in address order */
@@ -2681,20 +2866,17 @@ ALLOC_DEF alloc_result alloc_heap_check(const alloc_heap *h)
     if (nlisted != nfree || !rover_seen || (h->fit != ALLOC_FIT_NEXT && h->rover != NULL)) return ALLOC_ERR_CORRUPT;
     /* The bitmaps say exactly which lists are non-empty. */
     if (h->fit == ALLOC_FIT_GOOD) {
-        unsigned row, bit;
-        for (row = 0; row <= ALLOC__HEAP_ROWS; row++) {
-            unsigned bits = row == 0 ? ALLOC__HEAP_SMALL : (unsigned)ALLOC__HEAP_SL;
-            if (((h->row_map >> row) & 1u) != (h->list_map[row] != 0)) return ALLOC_ERR_CORRUPT;
+        size_t w, bit;
+        for (w = 0; w < ALLOC__HEAP_WORDS; w++) {
             for (bit = 0; bit < 32; bit++) {
-                alloc__heap_class c;
-                int set = (int)((h->list_map[row] >> bit) & 1u);
-                c.row = row;
-                c.bit = bit;
-                if (bit >= bits ? set : set != (h->heads[alloc__heap_list_index(c)] != NULL)) return ALLOC_ERR_CORRUPT;
+                int set = (int)((h->map[w] >> bit) & 1u);
+                i = w * 32 + bit;
+                if (i >= ALLOC__HEAP_LISTS ? set : set != (h->heads[i] != NULL)) return ALLOC_ERR_CORRUPT;
             }
         }
-        if (h->row_map >> ALLOC__HEAP_ROWS >> 1) return ALLOC_ERR_CORRUPT;
-    } else if (h->row_map != 0) {
+        for (w = 0; w < 32; w++)
+            if (((h->top >> w) & 1u) != (w < ALLOC__HEAP_WORDS && h->map[w] != 0)) return ALLOC_ERR_CORRUPT;
+    } else if (h->top != 0) {
         return ALLOC_ERR_CORRUPT;
     }
     return ALLOC_OK;
@@ -2837,7 +3019,9 @@ ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *
 #endif /* ALLOC_DUMP */
 
 #undef ALLOC__HEAP_W
-#undef ALLOC__HEAP_MAXOF
+#undef ALLOC__HEAP_LARGE
+#undef ALLOC__HEAP_GS
+#undef ALLOC__HEAP_HOT
 #undef ALLOC__HEAP_G
 #undef ALLOC__HEAP_MIN
 #undef ALLOC__HEAP_USED

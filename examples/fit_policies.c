@@ -3,7 +3,10 @@
  * The same requests and frees are replayed on five 4 KiB heaps, one per policy. After
  * the holes are made, a few more requests show where each policy places them; each
  * heap's map is drawn with its external fragmentation (1 - largest free / free).
+ * ALLOC_HEAP_LARGE 0 turns off the library's placement rule (small blocks from the high
+ * end of a hole) so that every block is split from the front, as the lecture draws it.
  */
+#define ALLOC_HEAP_LARGE 0
 #define ALLOC_IMPLEMENTATION
 #define ALLOC_DUMP
 #include "alloc.h"

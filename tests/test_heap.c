@@ -7,10 +7,14 @@
 #include "alloc.h"
 
 #define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
-#define W sizeof(size_t)
-#define GRAIN ((size_t)ALLOC_HEAP_ALIGN > 8 ? (size_t)ALLOC_HEAP_ALIGN : 8)
-/* The block size a request takes: header + payload rounded to the grain, >= 4 words. */
-#define BLOCK(n) ((((n) + W + GRAIN - 1) / GRAIN * GRAIN) < 32 ? 32 : (((n) + W + GRAIN - 1) / GRAIN * GRAIN))
+/* Written in terms of the configuration, so that every target (32/64-bit, 8- or 16-byte
+   alignment, either endianness) asserts the same behaviour. */
+#define W ALLOC_HEAP_BLOCK_OVERHEAD
+#define GRAIN ALLOC_HEAP_GRAIN
+/* The block size a request takes: header + payload rounded to the grain, >= the minimum. */
+#define BLOCK(n) ALLOC_HEAP_BLOCK_SIZE(n)
+/* A region size that cannot hold the region header, one block and the end sentinel. */
+#define TOO_SMALL (3 * sizeof(void *) + ALLOC_HEAP_MIN_BLOCK)
 
 static const alloc_fit fits[5] = { ALLOC_FIT_GOOD, ALLOC_FIT_FIRST, ALLOC_FIT_NEXT, ALLOC_FIT_BEST, ALLOC_FIT_WORST };
 static const char *fit_names[5] = { "good", "first", "next", "best", "worst" };
@@ -36,8 +40,8 @@ static void test_init(void)
     CHECK(alloc_heap_init(&h, NULL, 4096, ALLOC_FIT_GOOD) == ALLOC_ERR_INVALID);
     CHECK(alloc_heap_init(&h, mem, 4096, (alloc_fit)5) == ALLOC_ERR_INVALID);
     CHECK(alloc_heap_init(&h, mem, 0, ALLOC_FIT_GOOD) == ALLOC_ERR_TOO_SMALL);
-    CHECK(alloc_heap_init(&h, mem, 40, ALLOC_FIT_GOOD) == ALLOC_ERR_TOO_SMALL);
-    CHECK(alloc_heap_init(&h, mem + 1, 64, ALLOC_FIT_GOOD) == ALLOC_ERR_TOO_SMALL);   /* misaligned and small */
+    CHECK(alloc_heap_init(&h, mem, TOO_SMALL, ALLOC_FIT_GOOD) == ALLOC_ERR_TOO_SMALL);
+    CHECK(alloc_heap_init(&h, mem + 1, TOO_SMALL + W, ALLOC_FIT_GOOD) == ALLOC_ERR_TOO_SMALL);   /* misaligned and small */
     CHECK(alloc_heap_init(&h, mem + 8, (size_t)-1, ALLOC_FIT_GOOD) == ALLOC_ERR_OVERFLOW);
     CHECK(alloc_heap_init(&h, mem + 3, ALLOC_HEAP_REGION_OVERHEAD + 32, ALLOC_FIT_GOOD) == ALLOC_OK);
     CHECK(alloc_heap_check(&h) == ALLOC_OK);
@@ -102,38 +106,77 @@ static void test_lecture(void)
     }
 }
 
-/* Holes of 200, 100, 300 and 150 bytes between live guards: each policy picks its own. */
+/* Four holes between live guards, in units of U, the block a request of R bytes takes
+   (R = ALLOC_HEAP_LARGE, so that it is carved from the low end of its hole): 1.5 U, U,
+   3 U and U + 2 grains. Each policy picks its own hole. */
 static void test_fit_choice(void)
 {
+    const size_t R = ALLOC_HEAP_LARGE, U = BLOCK(ALLOC_HEAP_LARGE);
     int f;
     for (f = 0; f < 5; f++) {
         alloc_heap h;
         unsigned char *hole[4], *guard[4], *p, *q, *r;
-        size_t sizes[4] = { 200, 100, 300, 150 };
+        size_t blocks[4];
         int i;
+        blocks[0] = U + (U / 2 & ~(GRAIN - 1));
+        blocks[1] = U;
+        blocks[2] = 3 * U;
+        blocks[3] = U + 2 * GRAIN;
         alloc_heap_init(&h, mem, 8192, fits[f]);
         for (i = 0; i < 4; i++) {
-            hole[i] = (unsigned char *)alloc_heap_alloc(&h, sizes[i]);
-            guard[i] = (unsigned char *)alloc_heap_alloc(&h, 16);
+            hole[i] = (unsigned char *)alloc_heap_alloc(&h, blocks[i] - W);
+            guard[i] = (unsigned char *)alloc_heap_alloc(&h, R);
+            CHECK(guard[i] == hole[i] + blocks[i]);                       /* side by side */
         }
         CHECK(alloc_heap_alloc(&h, stats_of(&h).largest_free) != NULL);   /* no tail left */
         for (i = 0; i < 4; i++) alloc_heap_free(&h, hole[i]);
         CHECK(stats_of(&h).free_blocks == 4);
         CHECK(alloc_heap_check(&h) == ALLOC_OK);
-        p = (unsigned char *)alloc_heap_alloc(&h, 90);       /* a 112-byte block */
+        p = (unsigned char *)alloc_heap_alloc(&h, R);
         switch (fits[f]) {
         case ALLOC_FIT_FIRST: case ALLOC_FIT_NEXT: CHECK(p == hole[0]); break;
         case ALLOC_FIT_BEST: case ALLOC_FIT_GOOD: CHECK(p == hole[1]); break;   /* exact fit */
         case ALLOC_FIT_WORST: CHECK(p == hole[2]); break;
         }
-        q = (unsigned char *)alloc_heap_alloc(&h, 250);      /* only the 300 hole holds it */
+        q = (unsigned char *)alloc_heap_alloc(&h, 2 * U + GRAIN - W);     /* only the 3 U hole holds it */
         CHECK(q == hole[2] || (fits[f] == ALLOC_FIT_WORST && q == NULL));
-        r = (unsigned char *)alloc_heap_alloc(&h, 90);
+        r = (unsigned char *)alloc_heap_alloc(&h, R);
         if (fits[f] == ALLOC_FIT_FIRST) CHECK(r == hole[1]);       /* from the start again */
         if (fits[f] == ALLOC_FIT_NEXT) CHECK(r == hole[3]);        /* on from where it stopped */
-        if (fits[f] == ALLOC_FIT_BEST) CHECK(r == hole[0] + BLOCK(90) || r == hole[3]);
+        if (fits[f] == ALLOC_FIT_BEST) CHECK(r == hole[3]);        /* the smallest that holds it */
         CHECK(r != NULL && alloc_heap_check(&h) == ALLOC_OK);
         (void)guard;
+    }
+}
+
+/* Placement (ALLOC_HEAP_LARGE): large blocks from the low end of the hole, small ones
+   from its high end, so that each kind packs against its own end. */
+static void test_placement(void)
+{
+    const size_t R = ALLOC_HEAP_LARGE;
+    int f;
+    for (f = 0; f < 5; f++) {
+        alloc_heap h;
+        unsigned char *a, *b, *s, *t;
+        alloc_stats s0;
+        alloc_heap_init(&h, mem, 4096, fits[f]);
+        s0 = stats_of(&h);
+        a = (unsigned char *)alloc_heap_alloc(&h, R);
+        s = (unsigned char *)alloc_heap_alloc(&h, 1);
+        b = (unsigned char *)alloc_heap_alloc(&h, R);
+        t = (unsigned char *)alloc_heap_alloc(&h, 1);
+        REQUIRE(a != NULL && b != NULL && s != NULL && t != NULL);
+        CHECK(b == a + BLOCK(R));                                   /* large: upwards from the bottom */
+        CHECK(t == s - BLOCK(1));                                   /* small: downwards from the top */
+        CHECK(s + BLOCK(1) == a - W + s0.capacity + W);             /* the last block of the region */
+        CHECK(stats_of(&h).free_blocks == 1 && alloc_heap_check(&h) == ALLOC_OK);
+        CHECK(stats_of(&h).largest_free == s0.largest_free - 2 * BLOCK(R) - 2 * BLOCK(1));
+        alloc_heap_free(&h, t);
+        alloc_heap_free(&h, b);
+        alloc_heap_free(&h, a);
+        alloc_heap_free(&h, s);
+        CHECK(stats_of(&h).free_blocks == 1 && stats_of(&h).largest_free == s0.largest_free);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
     }
 }
 
@@ -174,8 +217,8 @@ static void test_bad_input(void)
         CHECK(alloc_heap_add(&h, mem, 8192) == ALLOC_ERR_OVERLAP);
         CHECK(alloc_heap_add(&h, mem + 4096, 8192) == ALLOC_ERR_OVERLAP);
         CHECK(alloc_heap_add(&h, mem + 8190, 1000) == ALLOC_ERR_OVERLAP);
-        CHECK(alloc_heap_add(&h, mem + 9000, 40) == ALLOC_ERR_TOO_SMALL);
-        CHECK(alloc_heap_add(&h, mem + 9001, 60) == ALLOC_ERR_TOO_SMALL);
+        CHECK(alloc_heap_add(&h, mem + 9000, TOO_SMALL) == ALLOC_ERR_TOO_SMALL);
+        CHECK(alloc_heap_add(&h, mem + 9001, TOO_SMALL + W) == ALLOC_ERR_TOO_SMALL);
         CHECK(alloc_heap_add(&h, NULL, 4096) == ALLOC_ERR_INVALID);
         CHECK(alloc_heap_add(NULL, mem + 9000, 4096) == ALLOC_ERR_INVALID);
         CHECK(alloc_heap_add(&h, mem + 9000, (size_t)-1) == ALLOC_ERR_OVERFLOW);
@@ -416,16 +459,21 @@ static void test_dump(void)
     alloc_heap_dump(&h, test_text_write, &t);
     CHECK(strstr(t.buf, "best fit") != NULL);
     CHECK(strstr(t.buf, "|##|##|##|") == NULL && strstr(t.buf, "|##|..|##|....") != NULL);
-    CHECK(strstr(t.buf, "     112      112  free") != NULL);
+    {
+        /* The freed block's row: offset and size one block of 100 bytes (112 on 64-bit). */
+        char row[64];
+        snprintf(row, sizeof row, " %8zu %8zu  free", BLOCK(100), BLOCK(100));
+        CHECK(strstr(t.buf, row) != NULL);
+    }
     CHECK(strstr(t.buf, "live 2  free blocks 2") != NULL);
-    CHECK(strstr(t.buf, "external fragmentation 2.") != NULL);               /* 1 - 3720/3824 */
+    CHECK(strstr(t.buf, "external fragmentation ") != NULL);
     /* Many blocks: the fixed-cell map, no table. */
     alloc_heap_init(&h, mem, 8192, ALLOC_FIT_GOOD);
     for (i = 0; i < 50; i++) p[i] = alloc_heap_alloc(&h, 40);
     for (i = 0; i < 50; i += 3) alloc_heap_free(&h, p[i]);
     t.len = 0;
     alloc_heap_dump(&h, test_text_write, &t);
-    CHECK(strstr(t.buf, "[####") != NULL && strstr(t.buf, "offset") == NULL);
+    CHECK(strstr(t.buf, "###]") != NULL && strstr(t.buf, "offset") == NULL);   /* small blocks: the top */
 }
 
 /* The shadow model: live blocks with their size, alignment and fill. */
@@ -519,6 +567,7 @@ int main(void)
     TEST_RUN(test_init);
     TEST_RUN(test_lecture);
     TEST_RUN(test_fit_choice);
+    TEST_RUN(test_placement);
     TEST_RUN(test_bad_input);
     TEST_RUN(test_misuse);
     TEST_RUN(test_aligned);

@@ -20,6 +20,7 @@
  * With an argument `--check`, the program also runs the allocator's check after every
  * command and stops with status 1 if it fails.
  */
+#define ALLOC_HEAP_LARGE 0   /* textbook splitting: every block from the front of its hole */
 #define ALLOC_IMPLEMENTATION
 #define ALLOC_DUMP
 #include "alloc.h"
