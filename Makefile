@@ -26,7 +26,8 @@ setup-bench:
 # The main job: every example runs, each family at work with its memory map drawn.
 demo: setup
 	@$(MAKE) --no-print-directory examples
-	@for e in $(EXAMPLES); do echo "=== $$e"; $$e || exit 1; done
+	@for e in $(filter-out $(BUILD)/examples/allocsim,$(EXAMPLES)); do echo "=== $$e"; $$e < /dev/null || exit 1; done
+	@for l in examples/lessons/*.txt; do echo "=== allocsim < $$l"; $(BUILD)/examples/allocsim --check < $$l || exit 1; done
 
 examples: setup
 	@$(MAKE) --no-print-directory $(EXAMPLES)

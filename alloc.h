@@ -1891,6 +1891,8 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
 #define ALLOC__HEAP_MIN       ALLOC_HEAP_MIN_BLOCK
 /* Blocks below LARGE are carved from the high end of a hole (see ALLOC_HEAP_LARGE). */
 #define ALLOC__HEAP_LARGE     ((size_t)ALLOC_HEAP_LARGE)
+/* n < ALLOC__HEAP_LARGE through a call, so that ALLOC_HEAP_LARGE 0 does not warn. */
+ALLOC__INLINE int alloc__heap_is_small(size_t n, size_t large) { return n < large; }
 #define ALLOC__HEAP_USED      ((size_t)1)
 #define ALLOC__HEAP_PREV_USED ((size_t)2)
 #define ALLOC__HEAP_ALIGNED   ((size_t)4)
@@ -2295,7 +2297,7 @@ ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n,
         size -= gap;
         flags = 0;                                     /* b's previous block is free now */
     }
-    if (size - n >= ALLOC__HEAP_MIN && gap == 0 && n < ALLOC__HEAP_LARGE && align <= ALLOC__HEAP_G) {
+    if (size - n >= ALLOC__HEAP_MIN && gap == 0 && alloc__heap_is_small(n, ALLOC__HEAP_LARGE) && align <= ALLOC__HEAP_G) {
         /* Split, small block: the hole keeps its low part (and its place on the
            address-ordered list); the block is its high end. */
         alloc__heap_block *after;
@@ -2371,7 +2373,7 @@ ALLOC_DEF void *alloc_heap_alloc(alloc_heap *h, size_t size)
     }
     have = ALLOC__HEAP_SIZE(alloc__heap_tag(b));
     if (have - n >= ALLOC__HEAP_MIN) {
-        if (n < ALLOC__HEAP_LARGE) {                   /* small: the high end of the hole */
+        if (alloc__heap_is_small(n, ALLOC__HEAP_LARGE)) {   /* small: the high end of the hole */
             have -= n;
             alloc__heap_set_tag(b, have | ALLOC__HEAP_PREV_USED);
             alloc__heap_set_footer(b, have);

@@ -93,6 +93,7 @@ if [ -z "$ONLY" ]; then
     run_link each-family-alone "sh $L/families.sh '$WARN' '$INC' $d"
     run_link freestanding-no-libc "sh $L/freestanding.sh '$WARN' '$INC' $d"
     run_link poisoning-caught "sh tests/poison/run.sh $d"
+    run_link lessons "sh tests/lessons.sh $d"
     run_link static-analysis "sh tests/static.sh $d/analysis"
     # Every fuzz target replays its seed corpus (ASan+UBSan), so none can rot.
     for f in tests/fuzz/fuzz_*.c; do

@@ -7,7 +7,8 @@
  *   arena SIZE                 a bump allocator over SIZE bytes
  *   heap SIZE [first|next|best|worst|good]
  *   buddy SIZE MIN_BLOCK       a buddy allocator; blocks from MIN_BLOCK up
- *   slab OBJECT_SIZE [BUFFER]  a slab cache of OBJECT_SIZE objects over BUFFER bytes
+ *   slab OBJECT_SIZE [BUFFER]  a slab cache of OBJECT_SIZE objects in 1 KiB slabs over
+ *                              BUFFER bytes (default 16 KiB)
  *   a NAME SIZE                allocate SIZE bytes (slab: one object) and call it NAME
  *   f NAME                     free NAME
  *   r NAME SIZE                realloc NAME to SIZE bytes
@@ -30,7 +31,11 @@
 
 enum kind { NONE, ARENA, HEAP, BUDDY, SLAB };
 
-static unsigned char memory[1 << 20];
+/* 2 MiB, of which the simulated memory is the 1 MiB at `memory`, aligned to 1 MiB so that a
+   buddy's blocks are aligned to their own size and the maps start at offset 0. */
+static unsigned char pool[2 << 20];
+static unsigned char *memory;
+#define MEMORY_SIZE ((size_t)1 << 20)
 static enum kind kind = NONE;
 static alloc_arena arena;
 #ifndef ALLOC_NO_HEAP
@@ -176,7 +181,7 @@ static int start(const char *what, char *a1, char *a2)
     alloc_result r = ALLOC_ERR_INVALID;
     memset(names, 0, sizeof names);
     nmarks = 0;
-    if (size > sizeof memory) size = sizeof memory;
+    if (size > MEMORY_SIZE / 2) size = MEMORY_SIZE / 2;
     if (strcmp(what, "arena") == 0) { kind = ARENA; r = alloc_arena_init(&arena, memory, size); }
 #ifndef ALLOC_NO_HEAP
     else if (strcmp(what, "heap") == 0) {
@@ -192,7 +197,9 @@ static int start(const char *what, char *a1, char *a2)
 #ifndef ALLOC_NO_BUDDY
     else if (strcmp(what, "buddy") == 0) {
         kind = BUDDY;
-        r = alloc_buddy_init(&buddy, memory, size, arg_size(a2, 4096));
+        /* SIZE bytes of blocks, plus the metadata the buddy keeps after them. */
+        size_t min_block = arg_size(a2, 4096);
+        r = alloc_buddy_init(&buddy, memory, size + alloc_buddy_metadata_size(size, min_block) + min_block, min_block);
     }
 #endif
 #ifndef ALLOC_NO_SLAB
@@ -200,6 +207,7 @@ static int start(const char *what, char *a1, char *a2)
         memset(&slab_desc, 0, sizeof slab_desc);
         slab_desc.name = "sim";
         slab_desc.size = arg_size(a1, 64);
+        slab_desc.slab_size = 1024;   /* small slabs, so a lesson sees several of them */
         kind = SLAB;
         r = alloc_slab_init_buffer(&slab, &slab_desc, memory, arg_size(a2, 16384));
     }
@@ -264,7 +272,7 @@ static int command(char *line)
                 int j;
                 alloc_arena_restore(&arena, marks[i].m);
                 for (j = 0; j < MAX_NAMES; j++)   /* names at or above the mark are gone */
-                    if (names[j].p && (unsigned char *)names[j].p >= top && (unsigned char *)names[j].p < memory + sizeof memory)
+                    if (names[j].p && (unsigned char *)names[j].p >= top && (unsigned char *)names[j].p < memory + MEMORY_SIZE)
                         names[j].p = NULL;
                 nmarks = i + 1;
                 printf("restore %s\n", a1);
@@ -291,9 +299,11 @@ static int command(char *line)
 int main(int argc, char **argv)
 {
     char line[256];
+    memory = pool + ((MEMORY_SIZE - ((uintptr_t)pool & (MEMORY_SIZE - 1))) & (MEMORY_SIZE - 1));
     check_each = argc > 1 && strcmp(argv[1], "--check") == 0;
     while (fgets(line, sizeof line, stdin)) {
         if (line[0] == '#') { fputs(line, stdout); continue; }
+        if (line[0] != '\n' && strncmp(line, "quiet", 5) != 0 && strncmp(line, "loud", 4) != 0) printf("> %s", line);
         if (command(line) && loud) show();
         if (check_each && kind != NONE && !check()) return 1;
     }
