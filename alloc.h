@@ -14,11 +14,22 @@
            ...
            alloc_arena_reset(&frame);           // everything freed at once
 
+           static unsigned char heap_mem[256 * 1024];
+           alloc_heap heap;
+           alloc_heap_init(&heap, heap_mem, sizeof heap_mem, ALLOC_FIT_GOOD);
+           char *s = (char *)alloc_heap_alloc(&heap, 100);
+           s = (char *)alloc_heap_realloc(&heap, s, 200);
+           alloc_heap_free(&heap, s);
+
    CONTENTS  (search for the anchor: ">>arena" jumps between declaration and code)
 
        >>config    configuration macros and their defaults
        >>common    alloc_result, alloc_stats, alloc_allocator, the writer, ALLOC_ON_ERROR
        >>arena     bump allocator: alloc, reset, save/restore marks, chained blocks
+       >>heap      free-list heap: malloc/free/realloc, five fit policies, boundary tags
+       >>buddy     power-of-two blocks: split, buddy by address, merge; per-order free lists
+       >>slab      slab caches (Bonwick): object caching, full/partial/empty slabs
+       >>kmalloc   (inside >>slab) size classes 16..2048 on slab caches over a buddy
        >>game      double-ended stack (alloc_dstack), double-buffered frames (alloc_frames)
        >>wrap      alloc_locked (a lock around any allocator), alloc_failing (fault injection)
        >>helpers   (implementation) checked arithmetic, alignment, bit scans, reports
@@ -32,6 +43,39 @@
               million 1-byte allocations. More blocks can be chained on, by the caller
               (alloc_arena_add) or taken from a parent alloc_allocator when one fills.
               alloc_arena_alloc_shared lets several threads bump one arena lock-free.
+       heap   malloc, free and realloc over regions you hand in (alloc_heap_add adds more,
+              at any address). One size_t header per live block; free blocks keep their
+              list links and a footer inside themselves, so free coalesces with both
+              neighbours at once (boundary tags). The default policy, ALLOC_FIT_GOOD, keeps
+              segregated free lists found through a two-level bitmap: O(1) per call, no
+              search loop. ALLOC_FIT_FIRST, _NEXT, _BEST and _WORST are the lecture's
+              classic address-ordered free list, O(free blocks), for teaching and for
+              comparing policies. A double free is caught in release builds from the
+              block's own header.
+       buddy  Power-of-two blocks over the caller's buffer, the lecture's buddy system. A
+              request is rounded up to 2^k min blocks; a larger free block is split in
+              halves (the lower half goes on, the upper stays free); free merges a block
+              with its buddy - the address that differs in exactly bit k - while that one
+              is free and whole. Per-order free lists plus a bitmap: one bit scan per
+              alloc, O(orders) per call, no tree walk. Blocks carry no header (a page
+              takes a page): 4 bits of metadata per min block, kept at the END of the
+              buffer so the blocks keep its alignment. Every block is aligned to its own
+              size (absolute), which is what slabs taken from a buddy need. Any buffer
+              size: the rest beyond the largest power of two becomes smaller blocks.
+       slab   A cache of objects of one size (Bonwick's slab allocator). Slabs are
+              power-of-two blocks aligned to their own size, taken from any
+              alloc_allocator (the buddy, the heap, an arena) or carved from one buffer,
+              so free finds an object's slab by masking its address: O(1), no search.
+              Three lists per cache - full, partial, empty - and alloc takes from a
+              partial slab before an empty one. Object caching: the constructor runs once
+              per object when its slab is made, a freed object keeps its constructed
+              state (leave it so), the destructor runs when the slab goes back (shrink,
+              destroy). A bit per object in each slab catches a double free in release
+              builds. Slab size by Bonwick's rule: the smallest power of two that wastes
+              at most 1/8 on header and leftover.
+       kmalloc The kernel's general-purpose allocator built from the two: size classes
+              16..2048 bytes, each a slab cache with its slabs from a buddy, larger
+              requests straight to the buddy; malloc/free/realloc, no size on free.
        dstack A double-ended stack: level data grows up from one end, temporaries down
               from the other, each end with its own marks; they fail cleanly when they meet.
        frames Two arenas taking turns: what frame N allocated stays valid during frame N+1.
@@ -43,7 +87,25 @@
        ALLOC_IMPLEMENTATION   undefined               impl   compile the implementation here
        ALLOC_STATIC           undefined               all    every function static (private copy)
        ALLOC_DEF              extern / static         all    linkage prefix of every function
-       ALLOC_NO_ARENA         undefined               all    compile the arena out
+       ALLOC_NO_ARENA         undefined               all    compile the arena (and dstack, frames) out
+       ALLOC_NO_HEAP          undefined               all    compile the heap out
+       ALLOC_NO_BUDDY         undefined               all    compile the buddy (and kmalloc) out
+       ALLOC_NO_SLAB          undefined               all    compile the slab caches (and kmalloc) out
+       ALLOC_HEAP_ALIGN       alignof(max type)       all    alignment of every heap block (16 on
+                              (16 on x86-64)                 x86-64); lower it (8, 4) for small
+                                                             targets; a power of two
+       ALLOC_HEAP_SUBCLASSES  3                       all    log2 of the lists per power-of-two
+                                                             class in ALLOC_FIT_GOOD
+       ALLOC_HEAP_LARGE       96                      impl   placement: blocks of at least this many
+                                                             bytes are cut from the low end of a hole,
+                                                             smaller ones from the high end (small and
+                                                             large pack apart); 0 = textbook splitting
+       ALLOC_SLAB_MIN_SIZE    4096 (64-bit), 1024     all    smallest slab alloc_slab_init picks by
+                              (32-bit), 256 (16-bit)         itself (Bonwick's rule starts there)
+       ALLOC_SLAB_MAX_SIZE    1 MiB (8 KiB 16-bit)    all    largest slab it picks by itself
+       ALLOC_KMALLOC_SLAB_SIZE 16384                  all    bytes per slab of every kmalloc class
+       ALLOC_KMALLOC_SLAB_TABLE 256                   all    entries of the kmalloc's table of slab
+                                                             addresses (a free that misses asks the buddy)
        ALLOC_DEBUG            undefined               impl   misuse stops in ALLOC_ON_ERROR;
                                                              fresh/freed memory filled with patterns
        ALLOC_VALGRIND         undefined               impl   tell memcheck which bytes are free (needs
@@ -57,13 +119,27 @@
        ALLOC_MEMSET(d,v,n)    memset                  impl   fill used by calloc and debug patterns
        ALLOC_ON_ERROR(c,p,m)  see >>common            impl   the one hook every misuse goes through
 
+       Sizes to plan buffers with (read, do not define): ALLOC_ARENA_BLOCK_OVERHEAD;
+       ALLOC_HEAP_GRAIN, ALLOC_HEAP_BLOCK_OVERHEAD, ALLOC_HEAP_MIN_BLOCK,
+       ALLOC_HEAP_BLOCK_SIZE(n), ALLOC_HEAP_REGION_OVERHEAD; ALLOC_BUDDY_ORDERS (15: the
+       largest block is min_block << 14), ALLOC_BUDDY_MIN_BLOCK (16),
+       ALLOC_BUDDY_BUFFER_SIZE(n, min_block), alloc_buddy_metadata_size().
+
    CONCEPTS
 
        Ownership   Every allocator works inside memory the caller hands in, and keeps its
                    metadata there or in the handle struct the caller owns. No allocator ever
-                   calls malloc, free, mmap or sbrk; there is no global state.
+                   calls malloc, free, mmap or sbrk; there is no global state. A slab cache
+                   and a kmalloc must not be moved after init: every slab's header names its
+                   cache by address.
        Alignment   Every alignment argument must be a power of two (1 is allowed); anything
-                   else fails. Arena blocks are aligned to exactly what was asked.
+                   else fails. Arena blocks are aligned to exactly what was asked. Heap
+                   blocks are aligned to ALLOC_HEAP_ALIGN; alloc_heap_alloc_aligned takes any
+                   power of two and realloc keeps it. Buddy blocks are aligned to their own
+                   size in absolute terms: a buffer aligned to its largest block becomes one
+                   block, a less aligned one is cut into the largest self-aligned blocks it
+                   holds. A slab cache's objects are aligned to the descriptor's align (at
+                   least sizeof(void *)); kmalloc blocks to 16.
        Zero size   A request for 0 bytes returns NULL and changes nothing (it is not a
                    failure of memory, and it is not counted as one).
        Overflow    Every size computation is checked before it rounds: a request near
@@ -72,22 +148,42 @@
                    nothing. Misuse that the allocator can detect (a foreign pointer, a stale
                    mark, a double free) changes nothing, is counted in the stats' error_count
                    and is reported once through ALLOC_ON_ERROR. free(NULL) is a no-op.
+                   alloc_slab_free and alloc_kmalloc_free read the header at the
+                   slab-aligned base of the pointer: pass pointers from slab caches or from
+                   the source's memory (a wild pointer elsewhere may not be readable).
        Threads     No function locks and there is no shared state between instances:
                    distinct allocators may be used from distinct threads freely. Calls on
                    one allocator must be serialised: wrap it in alloc_locked (your mutex,
                    critical section or IRQ mask; wrappers nest) to share it. The one
-                   lock-free call is alloc_arena_alloc_shared (GCC/Clang atomics).
+                   lock-free call is alloc_arena_alloc_shared (GCC/Clang atomics, where the
+                   CPU has a compare-and-swap: ALLOC_HAS_SHARED_ARENA).
 
    COMPLEXITY
 
        arena   alloc O(1) (a new chained block: O(blocks) to find one);
                reset O(blocks); save O(1); restore O(blocks); free/realloc of the newest O(1)
+       heap    GOOD: alloc, free, realloc in place O(1) (no loop over blocks; free blocks
+               beyond the last class share one searched list);
+               FIRST/NEXT/BEST/WORST: alloc and free O(free blocks); free of a pointer
+               outside the first region O(regions); stats O(blocks); check O(blocks)
+       buddy   alloc O(orders): one bit scan, then a split per order down (orders <= 15);
+               free O(orders): a merge per order up; realloc O(orders) in place, O(size)
+               when it moves; usable_size/owns/stats O(1); init, check and dump
+               O(size / min_block). No call depends on the number of live blocks; no
+               recursion.
+       slab    alloc, free O(1) (a new slab: one source call + O(objects per slab)
+               constructor calls); shrink O(empty slabs x objects) (destructors);
+               destroy, check, dump O(slabs x objects per slab); stats, owns O(slabs)
+       kmalloc alloc, free O(1) for <= 2048 bytes (+ the buddy's O(orders) when a slab is
+               made); larger O(orders); realloc O(size) when it moves
        dstack  every call O(1)
        frames  every call O(1) (begin resets one arena)
 
    VERSION HISTORY
 
-       0.1.0   first release: arena, common interface, reports.
+       0.1.0   first release: the common interface and reports; the arena; the free-list
+               heap with five fit policies; the buddy; slab caches and the kmalloc
+               composite; the double-ended stack, frames, the lock and fault wrappers.
 */
 #ifndef ALLOC_H_INCLUDED
 #define ALLOC_H_INCLUDED
