@@ -1049,6 +1049,118 @@ ALLOC_DEF void alloc_kmalloc_dump(const alloc_kmalloc *k, alloc_write_fn write, 
 #endif /* ALLOC_NO_SLAB */
 /* <<slab declarations end */
 
+/* >>sizing ============================================================================ (declarations) */
+/* How large a buffer guarantees that a program never fails from fragmentation.
+
+   Each helper takes what a program knows about itself - the largest allocation and the
+   most bytes it has live at once (peak_total) - and returns a buffer size (any
+   alignment) for which every allocation succeeds as long as the program stays within
+   those two figures. The bound is the worst case over every order of allocations and
+   frees, not an estimate; where the worst case is far above what programs meet, the
+   doc says so and gives a measured figure beside it. Every helper returns 0 when its
+   arguments are impossible or the bound does not fit in size_t.
+
+   peak_total counts the bytes asked for, each request counted as at least the family's
+   smallest unit (said per helper): a request smaller than that costs the unit anyway,
+   so the unit is what it takes from the buffer. Cost: O(1) each (the slab: O(log slab)). */
+
+#ifndef ALLOC_NO_ARENA
+/* alloc_arena_size_for: the buffer for alloc_arena_init in which any sequence of
+   allocations with at most `peak_total` bytes live at once (not yet released by reset,
+   restore or a free of the newest), each aligned to at most `max_align`, fits.
+   Counting: each allocation as at least max_align bytes.
+   Derivation: an arena places allocation i at the top rounded up to a_i, so it takes
+             s_i + pad_i bytes with pad_i <= a_i - 1 <= max_align - 1, and restore/reset
+             give back exactly what the released allocations took (LIFO). With each
+             allocation counted as >= max_align there are at most peak_total / max_align
+             live ones, so the live bytes never exceed
+                 peak_total + (peak_total / max_align) * (max_align - 1),
+             and the block header takes ALLOC_ARENA_BLOCK_OVERHEAD (header plus the
+             pointer alignment of an unaligned buffer). Exact: 1-byte-padded pieces of
+             max_align bytes meet it. An arena does not fragment: no other term.
+   Returns:  that size; 0 iff max_align is not a power of two, peak_total is 0, or the
+             sum wraps. (max_align 0 means 1.) */
+ALLOC_DEF size_t alloc_arena_size_for(size_t peak_total, size_t max_align);
+#endif
+
+#ifndef ALLOC_NO_HEAP
+/* alloc_heap_size_for: the buffer for alloc_heap_init(.., fit) in which any sequence of
+   alloc_heap_alloc / free (no aligned or realloc calls) with requests of at most
+   `max_alloc` bytes and at most `peak_total` bytes live at once never fails.
+   Counting: each request as at least ALLOC_HEAP_MIN_BLOCK bytes.
+   Derivation (PROVEN, and impractically large; see the measured figure below):
+     1. A request of s bytes takes the block B(s) = ALLOC_HEAP_BLOCK_SIZE(s)
+        <= s + ALLOC_HEAP_BLOCK_OVERHEAD + ALLOC_HEAP_GRAIN - 1; with k <= P / MIN
+        requests live, the live blocks total at most
+            N = P + (P / MIN) * (BLOCK_OVERHEAD + GRAIN - 1)     (P = peak_total).
+     2. Every fit policy fails a request of block size b only when no free block of the
+        size it looks for exists: FIRST/NEXT/BEST/WORST look at every free block, so all
+        are < b; GOOD takes the head of the request's own list or any block of a list
+        above, so all free blocks are below the top of b's list: < b below 32 grains
+        (exact lists), else < b + 2^floor(log2 b) / 2^ALLOC_HEAP_SUBCLASSES.
+        Call H the largest free block that can then remain (for b = B(max_alloc)).
+     3. Free blocks are coalesced, so two never touch: there are at most
+        (live blocks + 1) <= (N - MIN) / MIN + 1 = N / MIN of them when the request
+        fails, while live bytes are at most N - MIN. A failure so needs
+            capacity <= N - MIN + (N / MIN) * H,
+        and capacity N + (N / MIN) * H rules it out. The region costs at most
+        ALLOC_HEAP_REGION_OVERHEAD more (its header, grid alignment, end sentinel).
+   This is the worst case of any non-moving allocator that only looks at sizes (it is
+   of the order of Robson's n*M bound for best fit, of which good fit is a
+   quantisation): e.g. 64-bit, max 1 KiB, peak 16 KiB gives 1 MiB (63 x peak).
+   MEASURED (empirical, not a guarantee): for that program the adversaries of
+   tests/test_sizing.c needed at most 3.5 x peak (the doubling pattern: fill with one
+   size, free every other block, refill with twice the size), 1.5 x for random mixes,
+   1.04 x for best fit's enemy (holes one grain too small). Budget from the measured
+   figure with a margin when a failure can be handled; use this one when it cannot.
+   Returns:  that size; 0 iff max_alloc is 0 or too large for the heap, fit is not a
+             policy, or the bound wraps. */
+ALLOC_DEF size_t alloc_heap_size_for(size_t max_alloc, size_t peak_total, alloc_fit fit);
+#endif
+
+#ifndef ALLOC_NO_BUDDY
+/* alloc_buddy_size_for: the buffer for alloc_buddy_init(.., min_block) in which any
+   sequence of alloc_buddy_alloc / free with requests of at most `max_alloc` bytes and
+   at most `peak_total` bytes live at once never fails.
+   Counting: each request as at least min_block / 2 bytes.
+   Derivation:
+     1. A request of s bytes takes a block of max(min_block, 2^ceil(log2 s)) < 2 * max(s,
+        min_block / 2) bytes, so the live blocks total at most 2 * peak_total; rounded up
+        to a multiple of M = the block of max_alloc (M = 2^r min blocks) that is n.
+     2. Knuth (TAOCP vol. 1, 2.5, exercise 41): when requests are 1..2^r units and live
+        blocks never exceed n units (a multiple of 2^r), the buddy system that takes the
+        smallest free block large enough - as alloc_buddy_alloc does - never overflows
+        (r + 1) * n units. His bad case (fill with units, free all but every 2^k-th, ask
+        for blocks of 2^k, for k = 1..r) needs (1 + r/2) * n: the bound is within a
+        factor of 2 of what a program can be made to need.
+     3. Those (r + 1) * n bytes must be whole self-aligned blocks of M bytes: an
+        unaligned buffer loses min_block - 1 bytes to the min_block alignment of the
+        base and up to M - min_block before the first M-aligned block; the metadata is
+        half a byte per min block after them (alloc_buddy_metadata_size).
+   Returns:  that size; 0 iff min_block is not a power of two >= ALLOC_BUDDY_MIN_BLOCK,
+             max_alloc is 0 or above the largest block (min_block << 14), or the bound
+             wraps. */
+ALLOC_DEF size_t alloc_buddy_size_for(size_t max_alloc, size_t peak_total, size_t min_block);
+#endif
+
+#ifndef ALLOC_NO_SLAB
+/* alloc_slab_size_for: the buffer for alloc_slab_init_buffer(.., d, ..) that holds
+   `peak_objects` live objects at once, whatever the order of allocs and frees.
+   Derivation: a slab cache does not fragment - every free object of every slab serves
+   the next alloc - so it needs ceil(peak_objects / objects per slab) slabs, each of
+   the slab size that alloc_slab_init picks for d (its own layout: header, bitmap,
+   free-index stack, alignment), plus slab_size - 1 bytes for an unaligned buffer to
+   reach the first slab-aligned address (hand in a buffer aligned to the slab size and
+   that last term is spare). With that slack the buffer cache picks the same slab size
+   as alloc_slab_init. Exact: one byte fewer in an aligned buffer holds one slab less.
+   For a cache over a source, ask the source for the slabs: e.g. a buddy of
+   alloc_buddy_size_for(slab_size, slabs * slab_size, min_block).
+   Returns:  that size (peak_objects 0 counts as 1: init needs one slab); 0 iff d is
+             refused by alloc_slab_init, or the bound wraps. */
+ALLOC_DEF size_t alloc_slab_size_for(const alloc_slab_desc *d, size_t peak_objects);
+#endif
+/* <<sizing declarations end */
+
 #ifndef ALLOC_NO_ARENA
 /* >>game ============================================================================== */
 /* Allocators for engines, built on the arena's idea: a double-ended stack and
@@ -4923,6 +5035,118 @@ ALLOC_DEF void alloc_kmalloc_dump(const alloc_kmalloc *k, alloc_write_fn write, 
 #undef ALLOC__SLAB_NONE
 #endif /* ALLOC_NO_SLAB */
 /* <<slab implementation end */
+
+/* >>sizing ============================================================================ (implementation) */
+/* The sizing helpers: the bounds derived in the declarations, computed with checked
+   arithmetic (each step returns 0 on wrap). They read the families' public figures
+   only (the overhead macros, alloc_slab_init), so a family's layout is not repeated. */
+
+/* a rounded up to a multiple of m (m > 0); 0 on wrap. */
+ALLOC__FN int alloc__sizing_round(size_t a, size_t m, size_t *out)
+{
+    size_t r = a % m;
+    if (r == 0) { *out = a; return 1; }
+    return alloc__add(a, m - r, out);
+}
+
+#ifndef ALLOC_NO_ARENA
+ALLOC_DEF size_t alloc_arena_size_for(size_t peak_total, size_t max_align)
+{
+    size_t pads, total;
+    if (max_align == 0) max_align = 1;
+    if (peak_total == 0 || !alloc__is_pow2(max_align)) return 0;
+    /* at most peak / max_align live allocations, each padded by at most max_align - 1 */
+    if (!alloc__mul(peak_total / max_align, max_align - 1, &pads)) return 0;
+    if (!alloc__add(peak_total, pads, &total) || !alloc__add(total, ALLOC_ARENA_BLOCK_OVERHEAD, &total)) return 0;
+    return total;
+}
+#endif
+
+#ifndef ALLOC_NO_HEAP
+ALLOC_DEF size_t alloc_heap_size_for(size_t max_alloc, size_t peak_total, alloc_fit fit)
+{
+    const size_t g = ALLOC_HEAP_GRAIN, min = ALLOC_HEAP_MIN_BLOCK;
+    size_t b, hole, n, extra, holes, total;
+    if (max_alloc == 0 || max_alloc > (size_t)-1 / 4 || (unsigned)fit > (unsigned)ALLOC_FIT_WORST) return 0;
+    if (peak_total < max_alloc) peak_total = max_alloc;
+    if (peak_total < min) peak_total = min;
+    /* 1. the live blocks: each request's header and grain rounding on top of its bytes */
+    b = ALLOC_HEAP_BLOCK_SIZE(max_alloc);
+    if (!alloc__mul(peak_total / min, ALLOC_HEAP_BLOCK_OVERHEAD + g - 1, &extra) ||
+        !alloc__add(peak_total, extra, &n))
+        return 0;
+    if (n < b) n = b;
+    /* 2. the largest free block that may remain when a request of b fails: below b for
+       the searching policies and GOOD's exact lists; below the top of b's list else */
+    hole = b - g;
+    if (fit == ALLOC_FIT_GOOD && b >= ((size_t)ALLOC__HEAP_SMALL * g)) {
+        int t = alloc__log2(b);
+        size_t width = (size_t)1 << (t - ALLOC_HEAP_SUBCLASSES);
+        hole = (b / width) * width + width - g;
+    }
+    /* 3. N / MIN holes of that size beside N live bytes, plus the region's own bytes */
+    if (!alloc__mul(n / min, hole, &holes) || !alloc__add(n, holes, &total) ||
+        !alloc__add(total, ALLOC_HEAP_REGION_OVERHEAD, &total))
+        return 0;
+    return total;
+}
+#endif
+
+#ifndef ALLOC_NO_BUDDY
+ALLOC_DEF size_t alloc_buddy_size_for(size_t max_alloc, size_t peak_total, size_t min_block)
+{
+    size_t m = min_block, big, n, r, span, units, meta, total;
+    if (!alloc__is_pow2(m) || m < ALLOC_BUDDY_MIN_BLOCK || m < sizeof(alloc_buddy_node)) return 0;
+    if (max_alloc == 0 || m > ((size_t)-1 >> (ALLOC_BUDDY_ORDERS - 1)) ||
+        max_alloc > (m << (ALLOC_BUDDY_ORDERS - 1)))
+        return 0;
+    /* M: the block of the largest request, 2^r min blocks */
+    big = m;
+    while (big < max_alloc) big <<= 1;
+    r = (size_t)(alloc__log2(big) - alloc__log2(m));
+    /* 1. live blocks <= 2 * peak (each request counted as >= m / 2), a multiple of M */
+    if (peak_total < max_alloc) peak_total = max_alloc;
+    if (peak_total < m / 2) peak_total = m / 2;
+    if (!alloc__mul(peak_total, 2, &n) || !alloc__sizing_round(n, big, &n)) return 0;
+    /* 2. Knuth: (r + 1) * n bytes in whole M blocks; 3. reaching the first M-aligned
+       block from a min_block-aligned base, and the base from any address */
+    if (!alloc__mul(n, r + 1, &span) || !alloc__add(span, big - m, &span)) return 0;
+    units = span / m;
+    meta = units / 2 + (units & 1u);
+    if (!alloc__add(span, meta, &total) || !alloc__add(total, m - 1, &total)) return 0;
+    return total;
+}
+#endif
+
+#ifndef ALLOC_NO_SLAB
+/* A source that is never called: alloc_slab_init takes no memory until the first alloc. */
+ALLOC__FN void *alloc__sizing_no_alloc(void *ctx, size_t size, size_t align)
+{
+    (void)ctx;
+    (void)size;
+    (void)align;
+    return NULL;
+}
+
+ALLOC_DEF size_t alloc_slab_size_for(const alloc_slab_desc *d, size_t peak_objects)
+{
+    alloc_slab s;
+    alloc_slab_info info;
+    alloc_allocator none;
+    size_t slabs, total;
+    none.alloc = alloc__sizing_no_alloc;
+    none.realloc = NULL;
+    none.free = NULL;
+    none.ctx = NULL;
+    if (d == NULL || alloc_slab_init(&s, d, none) != ALLOC_OK) return 0;
+    alloc_slab_get_info(&s, &info);
+    if (peak_objects == 0) peak_objects = 1;
+    slabs = peak_objects / info.objects_per_slab + (peak_objects % info.objects_per_slab != 0 ? 1u : 0u);
+    if (!alloc__mul(slabs, info.slab_size, &total) || !alloc__add(total, info.slab_size - 1, &total)) return 0;
+    return total;
+}
+#endif
+/* <<sizing implementation end */
 
 #ifndef ALLOC_NO_ARENA
 /* >>game ============================================================================== */
