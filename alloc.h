@@ -30,6 +30,7 @@
        >>buddy     power-of-two blocks: split, buddy by address, merge; per-order free lists
        >>slab      slab caches (Bonwick): object caching, full/partial/empty slabs
        >>kmalloc   (inside >>slab) size classes 16..2048 on slab caches over a buddy
+       >>sizing    alloc_<family>_size_for: the buffer that can never fail from fragmentation
        >>game      double-ended stack (alloc_dstack), double-buffered frames (alloc_frames)
        >>wrap      alloc_locked (a lock around any allocator), alloc_failing (fault injection)
        >>helpers   (implementation) checked arithmetic, alignment, bit scans, reports
@@ -151,6 +152,18 @@
                    alloc_slab_free and alloc_kmalloc_free read the header at the
                    slab-aligned base of the pointer: pass pointers from slab caches or from
                    the source's memory (a wild pointer elsewhere may not be readable).
+       Sizing      alloc_arena_size_for(peak, max_align), alloc_heap_size_for(max, peak,
+                   fit), alloc_buddy_size_for(max, peak, min_block) and
+                   alloc_slab_size_for(&desc, peak_objects) return the buffer size for which
+                   no allocation ever fails while a program keeps within its largest request
+                   and its peak live bytes - the worst case over every order of allocs and
+                   frees, each derived in its doc comment. Peaks count every request as at
+                   least the family's unit (arena: max_align; heap: ALLOC_HEAP_MIN_BLOCK;
+                   buddy: min_block / 2). Arena and slab bounds are exact (they do not
+                   fragment). The buddy's is Knuth's (r + 1) n, within 2x of his bad case.
+                   The heap's proven bound is impractically large (any non-moving allocator
+                   that only looks at sizes: ~peak * max / ALLOC_HEAP_MIN_BLOCK); the doc
+                   gives measured figures beside it (3.5 x peak for the worst adversary).
        Threads     No function locks and there is no shared state between instances:
                    distinct allocators may be used from distinct threads freely. Calls on
                    one allocator must be serialised: wrap it in alloc_locked (your mutex,
@@ -176,6 +189,8 @@
                destroy, check, dump O(slabs x objects per slab); stats, owns O(slabs)
        kmalloc alloc, free O(1) for <= 2048 bytes (+ the buddy's O(orders) when a slab is
                made); larger O(orders); realloc O(size) when it moves
+       sizing  every _size_for O(1) (alloc_slab_size_for: O(log slab size), it runs
+               alloc_slab_init's geometry)
        dstack  every call O(1)
        frames  every call O(1) (begin resets one arena)
 
@@ -183,7 +198,8 @@
 
        0.1.0   first release: the common interface and reports; the arena; the free-list
                heap with five fit policies; the buddy; slab caches and the kmalloc
-               composite; the double-ended stack, frames, the lock and fault wrappers.
+               composite; sizing helpers per family (alloc_*_size_for); the
+               double-ended stack, frames, the lock and fault wrappers.
 */
 #ifndef ALLOC_H_INCLUDED
 #define ALLOC_H_INCLUDED
