@@ -5631,7 +5631,7 @@ ALLOC_DEF alloc_result alloc_kmalloc_check(const alloc_kmalloc *k)
         unsigned x = k->class_of[c];
         if (x != ALLOC__KMALLOC_NONE && (x >= k->nclasses || alloc__kmalloc_sizes[x] < c * 16)) return ALLOC_ERR_CORRUPT;
     }
-    return ALLOC__RAW(alloc_buddy_check)(k->buddy) == ALLOC_OK ? ALLOC_OK : ALLOC_ERR_CORRUPT;
+    return alloc_buddy_check(k->buddy) == ALLOC_OK ? ALLOC_OK : ALLOC_ERR_CORRUPT;
 }
 
 ALLOC__FN void *alloc__kmalloc_if_alloc(void *ctx, size_t size, size_t align)
