@@ -246,7 +246,8 @@ extern "C" {
     X(ALLOC_ERR_NOT_BLOCK,   -8, "pointer is not the start of a live block")              \
     X(ALLOC_ERR_STALE_MARK,  -9, "mark is stale or belongs to another arena")             \
     X(ALLOC_ERR_CORRUPT,    -10, "metadata is inconsistent")                              \
-    X(ALLOC_ERR_OVERLAP,    -11, "region overlaps memory already under management")
+    X(ALLOC_ERR_OVERLAP,    -11, "region overlaps memory already under management")     \
+    X(ALLOC_ERR_GUARD,      -12, "guard bytes were overwritten: write past the end of a block")
 
 #define ALLOC__RESULT_ENUM(name, value, text) name = value,
 typedef enum alloc_result { ALLOC_RESULT_LIST(ALLOC__RESULT_ENUM) ALLOC__RESULT_END = 1 } alloc_result;
@@ -290,6 +291,11 @@ typedef void (*alloc_write_fn)(void *user, const char *text, size_t len);
    to log or trap; the default does nothing in release builds and, with ALLOC_DEBUG,
    prints the message to stderr and aborts (hosted builds) or fails ALLOC_ASSERT. */
 
+/* ALLOC_DEBUG: each live block carries a record (see >>debug in the implementation);
+   the handle structs then hold their list's head, so ALLOC_DEBUG must be set the same in
+   every file that includes alloc.h. Not API. */
+struct alloc__dbg_rec;
+
 #ifndef ALLOC_NO_ARENA
 /* >>arena ============================================================================= */
 
@@ -316,6 +322,10 @@ typedef struct alloc_arena {
     size_t             dead;          /* allocations released by restore/free/reset */
     size_t             peak;
     size_t             alloc_count, free_count, fail_count, error_count;
+#ifdef ALLOC_DEBUG
+    struct alloc__dbg_rec *dbg_live;  /* not API: the records of the live blocks (>>debug) */
+    size_t             dbg_count;
+#endif
 } alloc_arena;
 
 /* A saved position of an arena, for scoped temporaries. Not API inside. */
@@ -435,6 +445,28 @@ ALLOC_DEF alloc_allocator alloc_arena_allocator(alloc_arena *a);
    stats, through `write`. Cost: O(blocks). */
 ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void *user);
 #endif
+
+/* alloc_arena_live_count: the live blocks. With ALLOC_DEBUG the blocks on the debug list
+   (every block handed out and not yet freed); in release builds the stats' figure.
+   alloc_arena_report_live (ALLOC_DUMP): one line per live block - address, bytes asked
+   for, and file:line where the caller used a tracking macro - then returns the count
+   (release builds print the count only). A game calls it at shutdown to list its leaks.
+   Cost: O(live blocks). */
+ALLOC_DEF size_t alloc_arena_live_count(const alloc_arena *a);
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+ALLOC_DEF size_t alloc_arena_report_live(const alloc_arena *a, alloc_write_fn write, void *user);
+#endif
+/* Tracking macros: with ALLOC_DEBUG they pass __FILE__ and __LINE__ to the _at variant,
+   which records them for report_live; in release builds they are the plain call. */
+#ifdef ALLOC_DEBUG
+ALLOC_DEF void *alloc_arena_alloc_at(alloc_arena *a, size_t size, size_t align, const char *file, int line);
+ALLOC_DEF void *alloc_arena_realloc_at(alloc_arena *a, void *p, size_t size, size_t align, const char *file, int line);
+#  define ALLOC_ARENA_ALLOC(a, n, align)      alloc_arena_alloc_at((a), (n), (align), __FILE__, __LINE__)
+#  define ALLOC_ARENA_REALLOC(a, p, n, align) alloc_arena_realloc_at((a), (p), (n), (align), __FILE__, __LINE__)
+#else
+#  define ALLOC_ARENA_ALLOC(a, n, align)      alloc_arena_alloc((a), (n), (align))
+#  define ALLOC_ARENA_REALLOC(a, p, n, align) alloc_arena_realloc((a), (p), (n), (align))
+#endif
 #endif /* ALLOC_NO_ARENA */
 
 /* >>heap ============================================================================== (declarations) */
@@ -536,6 +568,10 @@ typedef struct alloc_heap {
     size_t             used, peak, capacity;
     size_t             alloc_count, free_count, fail_count, error_count;
     alloc_fit          fit;
+#ifdef ALLOC_DEBUG
+    struct alloc__dbg_rec *dbg_live;  /* not API: the records of the live blocks (>>debug) */
+    size_t             dbg_count;
+#endif
 } alloc_heap;
 
 /* The bytes a region gives up to the heap's bookkeeping at most (the region header, the
@@ -633,6 +669,34 @@ ALLOC_DEF alloc_allocator alloc_heap_allocator(alloc_heap *h);
    (1 - largest_free / free). Cost: O(blocks). */
 ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *user);
 #endif
+
+/* alloc_heap_live_count: the live blocks. With ALLOC_DEBUG the blocks on the debug list
+   (every block handed out and not yet freed); in release builds the stats' figure.
+   alloc_heap_report_live (ALLOC_DUMP): one line per live block - address, bytes asked
+   for, and file:line where the caller used a tracking macro - then returns the count
+   (release builds print the count only). A game calls it at shutdown to list its leaks.
+   Cost: O(live blocks). */
+ALLOC_DEF size_t alloc_heap_live_count(const alloc_heap *h);
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+ALLOC_DEF size_t alloc_heap_report_live(const alloc_heap *h, alloc_write_fn write, void *user);
+#endif
+/* Tracking macros: with ALLOC_DEBUG they pass __FILE__ and __LINE__ to the _at variant,
+   which records them for report_live; in release builds they are the plain call. */
+#ifdef ALLOC_DEBUG
+ALLOC_DEF void *alloc_heap_alloc_at(alloc_heap *h, size_t size, const char *file, int line);
+ALLOC_DEF void *alloc_heap_alloc_aligned_at(alloc_heap *h, size_t size, size_t align, const char *file, int line);
+ALLOC_DEF void *alloc_heap_calloc_at(alloc_heap *h, size_t n, size_t size, const char *file, int line);
+ALLOC_DEF void *alloc_heap_realloc_at(alloc_heap *h, void *p, size_t size, const char *file, int line);
+#  define ALLOC_HEAP_ALLOC(h, n)                 alloc_heap_alloc_at((h), (n), __FILE__, __LINE__)
+#  define ALLOC_HEAP_ALLOC_ALIGNED(h, n, align)  alloc_heap_alloc_aligned_at((h), (n), (align), __FILE__, __LINE__)
+#  define ALLOC_HEAP_CALLOC(h, n, size)          alloc_heap_calloc_at((h), (n), (size), __FILE__, __LINE__)
+#  define ALLOC_HEAP_REALLOC(h, p, n)            alloc_heap_realloc_at((h), (p), (n), __FILE__, __LINE__)
+#else
+#  define ALLOC_HEAP_ALLOC(h, n)                 alloc_heap_alloc((h), (n))
+#  define ALLOC_HEAP_ALLOC_ALIGNED(h, n, align)  alloc_heap_alloc_aligned((h), (n), (align))
+#  define ALLOC_HEAP_CALLOC(h, n, size)          alloc_heap_calloc((h), (n), (size))
+#  define ALLOC_HEAP_REALLOC(h, p, n)            alloc_heap_realloc((h), (p), (n))
+#endif
 #endif /* ALLOC_NO_HEAP */
 /* <<heap declarations end */
 
@@ -687,6 +751,10 @@ typedef struct alloc_buddy {
     size_t            alloc_count, free_count, fail_count, error_count;
                                     /* live blocks = alloc_count - free_count (a moving
                                        realloc counts one of each) */
+#ifdef ALLOC_DEBUG
+    struct alloc__dbg_rec *dbg_live;  /* not API: the records of the live blocks (>>debug) */
+    size_t             dbg_count;
+#endif
 } alloc_buddy;
 
 /* What only a buddy knows, beside the common alloc_stats. */
@@ -786,6 +854,28 @@ ALLOC_DEF alloc_allocator alloc_buddy_allocator(alloc_buddy *b);
    free blocks). Cost: O(span / min_block). */
 ALLOC_DEF void alloc_buddy_dump(const alloc_buddy *b, alloc_write_fn write, void *user);
 #endif
+
+/* alloc_buddy_live_count: the live blocks. With ALLOC_DEBUG the blocks on the debug list
+   (every block handed out and not yet freed); in release builds the stats' figure.
+   alloc_buddy_report_live (ALLOC_DUMP): one line per live block - address, bytes asked
+   for, and file:line where the caller used a tracking macro - then returns the count
+   (release builds print the count only). A game calls it at shutdown to list its leaks.
+   Cost: O(live blocks). */
+ALLOC_DEF size_t alloc_buddy_live_count(const alloc_buddy *b);
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+ALLOC_DEF size_t alloc_buddy_report_live(const alloc_buddy *b, alloc_write_fn write, void *user);
+#endif
+/* Tracking macros: with ALLOC_DEBUG they pass __FILE__ and __LINE__ to the _at variant,
+   which records them for report_live; in release builds they are the plain call. */
+#ifdef ALLOC_DEBUG
+ALLOC_DEF void *alloc_buddy_alloc_at(alloc_buddy *b, size_t size, const char *file, int line);
+ALLOC_DEF void *alloc_buddy_realloc_at(alloc_buddy *b, void *p, size_t size, const char *file, int line);
+#  define ALLOC_BUDDY_ALLOC(b, n)      alloc_buddy_alloc_at((b), (n), __FILE__, __LINE__)
+#  define ALLOC_BUDDY_REALLOC(b, p, n) alloc_buddy_realloc_at((b), (p), (n), __FILE__, __LINE__)
+#else
+#  define ALLOC_BUDDY_ALLOC(b, n)      alloc_buddy_alloc((b), (n))
+#  define ALLOC_BUDDY_REALLOC(b, p, n) alloc_buddy_realloc((b), (p), (n))
+#endif
 #endif /* ALLOC_NO_BUDDY */
 /* <<buddy declarations end */
 
@@ -837,6 +927,10 @@ typedef struct alloc_slab {
     void            *spare;          /* buffer mode: slabs given back, ready to be remade */
     alloc_slab_desc  desc;
     size_t           fail_count, error_count, ctor_count, dtor_count;
+#ifdef ALLOC_DEBUG
+    struct alloc__dbg_rec *dbg_live;  /* not API: the records of the live blocks (>>debug) */
+    size_t             dbg_count;
+#endif
 } alloc_slab;
 
 /* The figures particular to a slab cache (alloc_slab_stats gives the common ones). */
@@ -955,6 +1049,25 @@ ALLOC_DEF alloc_allocator alloc_slab_allocator(alloc_slab *s);
 ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *user);
 #endif
 
+/* alloc_slab_live_count: the live blocks. With ALLOC_DEBUG the blocks on the debug list
+   (every block handed out and not yet freed); in release builds the stats' figure.
+   alloc_slab_report_live (ALLOC_DUMP): one line per live block - address, bytes asked
+   for, and file:line where the caller used a tracking macro - then returns the count
+   (release builds print the count only). A game calls it at shutdown to list its leaks.
+   Cost: O(live blocks). */
+ALLOC_DEF size_t alloc_slab_live_count(const alloc_slab *s);
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+ALLOC_DEF size_t alloc_slab_report_live(const alloc_slab *s, alloc_write_fn write, void *user);
+#endif
+/* Tracking macros: with ALLOC_DEBUG they pass __FILE__ and __LINE__ to the _at variant,
+   which records them for report_live; in release builds they are the plain call. */
+#ifdef ALLOC_DEBUG
+ALLOC_DEF void *alloc_slab_alloc_at(alloc_slab *s, const char *file, int line);
+#  define ALLOC_SLAB_ALLOC(s) alloc_slab_alloc_at((s), __FILE__, __LINE__)
+#else
+#  define ALLOC_SLAB_ALLOC(s) alloc_slab_alloc((s))
+#endif
+
 
 /* alloc_slab_cache_of: the cache named in the header of the slab that holds obj, for a
    cache whose slabs are `slab_size` bytes: obj masked down to the slab, the header's
@@ -1060,6 +1173,28 @@ ALLOC_DEF alloc_allocator alloc_kmalloc_allocator(alloc_kmalloc *k);
    slabs full / partial / empty, live objects), the large blocks, and the stats. Draw the
    buddy with alloc_buddy_dump and one cache with alloc_slab_dump. O(slabs). */
 ALLOC_DEF void alloc_kmalloc_dump(const alloc_kmalloc *k, alloc_write_fn write, void *user);
+#endif
+
+/* alloc_kmalloc_live_count: the live blocks. With ALLOC_DEBUG the blocks on the debug list
+   (every block handed out and not yet freed); in release builds the stats' figure.
+   alloc_kmalloc_report_live (ALLOC_DUMP): one line per live block - address, bytes asked
+   for, and file:line where the caller used a tracking macro - then returns the count
+   (release builds print the count only). A game calls it at shutdown to list its leaks.
+   Cost: O(live blocks). */
+ALLOC_DEF size_t alloc_kmalloc_live_count(const alloc_kmalloc *k);
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+ALLOC_DEF size_t alloc_kmalloc_report_live(const alloc_kmalloc *k, alloc_write_fn write, void *user);
+#endif
+/* Tracking macros: with ALLOC_DEBUG they pass __FILE__ and __LINE__ to the _at variant,
+   which records them for report_live; in release builds they are the plain call. */
+#ifdef ALLOC_DEBUG
+ALLOC_DEF void *alloc_kmalloc_alloc_at(alloc_kmalloc *k, size_t size, const char *file, int line);
+ALLOC_DEF void *alloc_kmalloc_realloc_at(alloc_kmalloc *k, void *p, size_t size, const char *file, int line);
+#  define ALLOC_KMALLOC_ALLOC(k, n)      alloc_kmalloc_alloc_at((k), (n), __FILE__, __LINE__)
+#  define ALLOC_KMALLOC_REALLOC(k, p, n) alloc_kmalloc_realloc_at((k), (p), (n), __FILE__, __LINE__)
+#else
+#  define ALLOC_KMALLOC_ALLOC(k, n)      alloc_kmalloc_alloc((k), (n))
+#  define ALLOC_KMALLOC_REALLOC(k, p, n) alloc_kmalloc_realloc((k), (p), (n))
 #endif
 #endif /* ALLOC_NO_BUDDY */
 #endif /* ALLOC_NO_SLAB */
@@ -1532,6 +1667,154 @@ ALLOC__FN void alloc__print_stats(alloc__writer *w, const alloc_stats *s)
 }
 #endif /* ALLOC_DUMP */
 
+/* A family's public entry points that ALLOC_DEBUG wraps (alloc, free, realloc, check...)
+   are compiled under ALLOC__RAW(name): in a release build that is the public function
+   itself, unchanged; in a debug build it is a private function (name_raw) that the
+   family's debug layer calls after adding guard bytes and a record to the request. */
+#ifdef ALLOC_DEBUG
+#  define ALLOC__RAWDEF ALLOC__FN
+#  define ALLOC__RAW(f) f##_raw
+#else
+#  define ALLOC__RAWDEF ALLOC_DEF
+#  define ALLOC__RAW(f) f
+#endif
+
+#ifdef ALLOC_DEBUG
+/* >>debug: guard bytes and the record of each live block ----------------------------
+
+   Every block handed out in a debug build carries a record: where it was allocated
+   (file:line, when the caller used a tracking macro such as ALLOC_HEAP_ALLOC), the size
+   asked for, and the links of its family's list of live blocks, which report_live walks.
+   Guard bytes (ALLOC__GUARD_BYTE) fill the bytes after the block up to the record (at
+   least ALLOC__DBG_GUARD of them) and, where the family's alignment allows a front guard,
+   the ALLOC__DBG_GUARD or heap-grain bytes before it; free, realloc and check test them.
+
+   Where the record sits is chosen per family so that every alignment promise holds:
+   - heap and arena: before the block, [record][front guard][block][back guard], at a
+     fixed distance from the block, so free finds it from the pointer alone;
+   - buddy and slab: after the back guard, at the end of the buddy block or of the
+     object's slot (blocks stay aligned to themselves; no front guard).
+   Invariants: a live record has magic == its block's address ^ ALLOC__DBG_LIVE and is
+   on its family's list exactly once; a freed one has magic == address ^ ALLOC__DBG_DEAD
+   (the heap uses this to name a double free). */
+#define ALLOC__GUARD_BYTE 0xFD
+#define ALLOC__DBG_GUARD  ((size_t)16)
+#define ALLOC__DBG_LIVE   ((size_t)0x5AFEB10Cu)
+#define ALLOC__DBG_DEAD   ((size_t)0xDEADB10Cu)
+
+typedef struct alloc__dbg_rec {
+    struct alloc__dbg_rec *prev, *next;   /* the family's list of live blocks, newest first */
+    unsigned char *base;                  /* the block as the family's raw layer has it */
+    unsigned char *user;                  /* the block as the caller has it */
+    const char    *file;                  /* NULL: allocated without a tracking macro */
+    size_t         line, size;            /* where, and the bytes asked for */
+    size_t         front, back;           /* guard bytes before and after user */
+    size_t         magic;                 /* last: it survives free-list links at the front */
+} alloc__dbg_rec;
+
+/* The bytes a record takes, rounded up to `unit` (a power of two >= a pointer). */
+#define ALLOC__DBG_RECSZ(unit) ((sizeof(alloc__dbg_rec) + (size_t)(unit) - 1) & ~((size_t)(unit) - 1))
+
+ALLOC__INLINE size_t alloc__dbg_key(const void *user, size_t k) { return (size_t)(uintptr_t)user ^ k; }
+
+ALLOC__FN int alloc__dbg_rec_ok(const alloc__dbg_rec *r, const void *user)
+{
+    return r->magic == alloc__dbg_key(user, ALLOC__DBG_LIVE) && r->user == (const unsigned char *)user;
+}
+
+ALLOC__FN int alloc__dbg_guards_ok(const alloc__dbg_rec *r)
+{
+    size_t i;
+    for (i = 0; i < r->front; i++) if (r->user[i - r->front] != ALLOC__GUARD_BYTE) return 0;
+    for (i = 0; i < r->back; i++) if (r->user[r->size + i] != ALLOC__GUARD_BYTE) return 0;
+    return 1;
+}
+
+/* Writes the record and the guards of a fresh block and puts it at the list's head. */
+ALLOC__FN void alloc__dbg_track(alloc__dbg_rec **head, size_t *count, alloc__dbg_rec *r, void *base,
+                                unsigned char *user, size_t size, size_t front, size_t back,
+                                const char *file, int line)
+{
+    r->base = (unsigned char *)base;
+    r->user = user;
+    r->file = file;
+    r->line = line > 0 ? (size_t)line : 0;
+    r->size = size;
+    r->front = front;
+    r->back = back;
+    r->magic = alloc__dbg_key(user, ALLOC__DBG_LIVE);
+    r->prev = NULL;
+    r->next = *head;
+    if (*head != NULL) (*head)->prev = r;
+    *head = r;
+    (*count)++;
+    if (front != 0) ALLOC_MEMSET(user - front, ALLOC__GUARD_BYTE, front);
+    ALLOC_MEMSET(user + size, ALLOC__GUARD_BYTE, back);
+}
+
+/* Takes r off the list; its magic then names a freed block. */
+ALLOC__FN void alloc__dbg_untrack(alloc__dbg_rec **head, size_t *count, alloc__dbg_rec *r)
+{
+    if (r->prev != NULL) r->prev->next = r->next; else *head = r->next;
+    if (r->next != NULL) r->next->prev = r->prev;
+    r->magic = alloc__dbg_key(r->user, ALLOC__DBG_DEAD);
+    (*count)--;
+}
+
+/* r is a copy of a record that moved with its block: its neighbours learn where it is. */
+ALLOC__FN void alloc__dbg_moved(alloc__dbg_rec **head, alloc__dbg_rec *r)
+{
+    if (r->prev != NULL) r->prev->next = r; else *head = r;
+    if (r->next != NULL) r->next->prev = r;
+}
+
+/* The list is well linked, has `count` records, each intact with intact guards. */
+ALLOC__FN alloc_result alloc__dbg_check_list(const alloc__dbg_rec *head, size_t count)
+{
+    const alloc__dbg_rec *r, *prev = NULL;
+    size_t n = 0;
+    for (r = head; r != NULL; prev = r, r = r->next) {
+        if (n++ == count || r->prev != prev || !alloc__dbg_rec_ok(r, r->user) || !alloc__dbg_guards_ok(r))
+            return ALLOC_ERR_CORRUPT;
+    }
+    return n == count ? ALLOC_OK : ALLOC_ERR_CORRUPT;
+}
+
+#ifdef ALLOC_DUMP
+/* One line per live block: address, size asked for, file:line. */
+ALLOC__FN void alloc__dbg_report(const alloc__dbg_rec *head, size_t count, const char *what,
+                                 alloc_write_fn write, void *user)
+{
+    alloc__writer w;
+    const alloc__dbg_rec *r;
+    w.write = write;
+    w.user = user;
+    if (what != NULL) alloc__printf(&w, "%s: %zu live block%s\n", what, count, count == 1 ? "" : "s");
+    for (r = head; r != NULL; r = r->next) {
+        if (r->file != NULL)
+            alloc__printf(&w, "  %p  %zu bytes  %s:%zu\n", (void *)r->user, r->size, r->file, r->line);
+        else
+            alloc__printf(&w, "  %p  %zu bytes  (no file:line: allocated without a tracking macro)\n",
+                          (void *)r->user, r->size);
+    }
+}
+#endif
+#endif /* ALLOC_DEBUG */
+
+#ifndef ALLOC_DEBUG
+#ifdef ALLOC_DUMP
+/* Release builds keep no records: report_live can only give the count. */
+ALLOC__FN void alloc__dbg_report_count(size_t count, const char *what, alloc_write_fn write, void *user)
+{
+    alloc__writer w;
+    w.write = write;
+    w.user = user;
+    alloc__printf(&w, "%s: %zu live block%s (build with ALLOC_DEBUG for their sizes and file:line)\n",
+                  what, count, count == 1 ? "" : "s");
+}
+#endif
+#endif
+
 #ifndef ALLOC_NO_ARENA
 /* >>arena ============================================================================= */
 /* The bump allocator. The arena owns a chain of blocks; `top` moves up through the
@@ -1729,7 +2012,7 @@ found:
     return p;
 }
 
-ALLOC_DEF void *alloc_arena_alloc(alloc_arena *a, size_t size, size_t align)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_arena_alloc)(alloc_arena *a, size_t size, size_t align)
 {
     /* The fast path. pad and size are checked against the room separately, so no sum can
        wrap; size - 1 < ... also refuses size 0. align 0 makes the mask all ones, so its
@@ -1802,7 +2085,7 @@ ALLOC__FN void alloc__arena_error(alloc_arena *a, alloc_result code, const void 
     ALLOC_ON_ERROR(code, (void *)(uintptr_t)p, msg);
 }
 
-ALLOC_DEF void alloc_arena_free(alloc_arena *a, void *p)
+ALLOC__RAWDEF void ALLOC__RAW(alloc_arena_free)(alloc_arena *a, void *p)
 {
     if (p == NULL) return;
     if (p == a->last) {
@@ -1824,13 +2107,13 @@ ALLOC_DEF void alloc_arena_free(alloc_arena *a, void *p)
     /* Any other allocation is released by reset or restore. */
 }
 
-ALLOC_DEF void *alloc_arena_realloc(alloc_arena *a, void *p, size_t size, size_t align)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_arena_realloc)(alloc_arena *a, void *p, size_t size, size_t align)
 {
     alloc_arena_block *b;
     unsigned char *q, *used_end;
-    if (p == NULL) return alloc_arena_alloc(a, size, align);
+    if (p == NULL) return ALLOC__RAW(alloc_arena_alloc)(a, size, align);
     if (size == 0) {
-        alloc_arena_free(a, p);
+        ALLOC__RAW(alloc_arena_free)(a, p);
         return NULL;
     }
     if (align == 0) align = 1;
@@ -1854,7 +2137,7 @@ ALLOC_DEF void *alloc_arena_realloc(alloc_arena *a, void *p, size_t size, size_t
     }
     /* Elsewhere: the old size is not recorded, so copy what was allocated after p. */
     used_end = b == a->cur ? a->top : b->top;
-    q = (unsigned char *)alloc_arena_alloc(a, size, align);
+    q = (unsigned char *)ALLOC__RAW(alloc_arena_alloc)(a, size, align);
     if (q == NULL) return NULL;
     {
         size_t n = (uintptr_t)p < (uintptr_t)used_end ? (size_t)(used_end - (unsigned char *)p) : 0;
@@ -1864,7 +2147,7 @@ ALLOC_DEF void *alloc_arena_realloc(alloc_arena *a, void *p, size_t size, size_t
     return q;
 }
 
-ALLOC_DEF void alloc_arena_reset(alloc_arena *a)
+ALLOC__RAWDEF void ALLOC__RAW(alloc_arena_reset)(alloc_arena *a)
 {
     alloc_arena_block *b;
     alloc__arena_note_peak(a);
@@ -1895,7 +2178,7 @@ ALLOC_DEF alloc_arena_mark alloc_arena_save(alloc_arena *a)
     return m;
 }
 
-ALLOC_DEF void alloc_arena_restore(alloc_arena *a, alloc_arena_mark m)
+ALLOC__RAWDEF void ALLOC__RAW(alloc_arena_restore)(alloc_arena *a, alloc_arena_mark m)
 {
     alloc_arena_block *b;
     int found = 0;
@@ -1997,7 +2280,7 @@ ALLOC_DEF void alloc_arena_stats(const alloc_arena *a, alloc_stats *out)
     out->error_count = a->error_count;
 }
 
-ALLOC_DEF alloc_result alloc_arena_check(const alloc_arena *a)
+ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_arena_check)(const alloc_arena *a)
 {
     const alloc_arena_block *b, *c;
     int seen_cur = 0;
@@ -2075,6 +2358,202 @@ ALLOC_DEF void alloc_arena_dump(const alloc_arena *a, alloc_write_fn write, void
     alloc__print_stats(&w, &s);
 }
 #endif /* ALLOC_DUMP */
+
+/* --- ALLOC_DEBUG: guards and records (see >>debug) ------------------------------------
+
+   An allocation is carved from a raw one as [record | front guard | block | back guard]
+   (ALLOC__DBG_GUARD bytes each side); the record sits at a fixed distance below the
+   block, so free finds it from the pointer alone. Records are on the list newest first,
+   which is also address order within the arena's bump sequence: after a restore (or a
+   free of the newest) the records above the bump pointer are exactly the first ones on
+   the list, and are dropped from its head. alloc_arena_alloc_shared keeps no record. */
+#ifdef ALLOC_DEBUG
+#define ALLOC__ARENA_RECSZ ALLOC__DBG_RECSZ(sizeof(void *))
+
+/* 1 iff address r lies below the bump pointer of its block (a block at or before cur). */
+ALLOC__FN int alloc__arena_dbg_below_top(const alloc_arena *a, const void *r)
+{
+    alloc_arena_block *b;
+    uintptr_t q = (uintptr_t)r;
+    for (b = a->first; b != NULL; b = b->next) {
+        if (q >= (uintptr_t)alloc__arena_block_start(b) && q < (uintptr_t)b->end)
+            return q < (uintptr_t)(b == a->cur ? a->top : b->top);
+        if (b == a->cur) return 0;
+    }
+    return 0;
+}
+
+/* Drops the records the bump pointer has moved below (restore, free of the newest). */
+ALLOC__FN void alloc__arena_dbg_prune(alloc_arena *a)
+{
+    while (a->dbg_live != NULL && !alloc__arena_dbg_below_top(a, a->dbg_live)) {
+        alloc__dbg_rec *r = a->dbg_live;
+        ALLOC__OPEN(r, sizeof *r);
+        a->dbg_live = r->next;
+        ALLOC__POISON(r, sizeof *r);
+        if (a->dbg_live != NULL) a->dbg_live->prev = NULL;
+        a->dbg_count--;
+    }
+}
+
+/* The record of live allocation p, or NULL. */
+ALLOC__FN alloc__dbg_rec *alloc__arena_dbg_rec(const alloc_arena *a, const void *p)
+{
+    alloc_arena_block *b;
+    alloc__dbg_rec *rec;
+    if (p == NULL || ((uintptr_t)p & (sizeof(void *) - 1)) != 0) return NULL;
+    b = alloc__arena_find(a, p);
+    if (b == NULL || (uintptr_t)p - (uintptr_t)alloc__arena_block_start(b) < ALLOC__DBG_GUARD + ALLOC__ARENA_RECSZ) return NULL;
+    rec = (alloc__dbg_rec *)(void *)((unsigned char *)(uintptr_t)p - ALLOC__DBG_GUARD - ALLOC__ARENA_RECSZ);
+    if (!alloc__arena_dbg_below_top(a, p)) return NULL;
+    return alloc__dbg_rec_ok(rec, p) ? rec : NULL;
+}
+
+/* The bytes before the block: the record and the front guard, rounded up to A. */
+ALLOC__INLINE size_t alloc__arena_dbg_lead(size_t A) { return (ALLOC__ARENA_RECSZ + ALLOC__DBG_GUARD + A - 1) & ~(A - 1); }
+
+ALLOC_DEF void *alloc_arena_alloc_at(alloc_arena *a, size_t size, size_t align, const char *file, int line)
+{
+    size_t A, lead;
+    unsigned char *q, *p;
+    if (align == 0) align = 1;
+    A = align < sizeof(void *) ? sizeof(void *) : align;
+    if (size == 0 || !alloc__is_pow2(align) || A > (size_t)-1 / 4) return ALLOC__RAW(alloc_arena_alloc)(a, size, align);
+    lead = alloc__arena_dbg_lead(A);
+    if (size > (size_t)-1 - lead - ALLOC__DBG_GUARD) {
+        a->fail_count++;
+        return NULL;
+    }
+    q = (unsigned char *)ALLOC__RAW(alloc_arena_alloc)(a, lead + size + ALLOC__DBG_GUARD, A);
+    if (q == NULL) return NULL;
+    p = q + lead;
+    alloc__dbg_track(&a->dbg_live, &a->dbg_count, (alloc__dbg_rec *)(void *)(p - ALLOC__DBG_GUARD - ALLOC__ARENA_RECSZ),
+                     q, p, size, ALLOC__DBG_GUARD, ALLOC__DBG_GUARD, file, line);
+    return p;
+}
+ALLOC_DEF void *alloc_arena_alloc(alloc_arena *a, size_t size, size_t align) { return alloc_arena_alloc_at(a, size, align, NULL, 0); }
+
+ALLOC_DEF void alloc_arena_free(alloc_arena *a, void *p)
+{
+    alloc__dbg_rec *rec;
+    unsigned char *base;
+    if (p == NULL) return;
+    rec = alloc__arena_dbg_rec(a, p);
+    if (rec == NULL) {
+        if (alloc__arena_find(a, p) == NULL) alloc__arena_error(a, ALLOC_ERR_FOREIGN, p, "arena free: pointer is not inside the arena");
+        return;                            /* any other pointer: a no-op, as in release */
+    }
+    if (!alloc__dbg_guards_ok(rec))
+        alloc__arena_error(a, ALLOC_ERR_GUARD, p, "arena free: guard bytes were overwritten: write past the end of a block");
+    base = rec->base;
+    /* An older allocation stays in the arena until reset or restore, but it is no longer
+       live for the report. */
+    alloc__dbg_untrack(&a->dbg_live, &a->dbg_count, rec);
+    if (base == a->last) ALLOC__RAW(alloc_arena_free)(a, base);
+}
+
+ALLOC_DEF void *alloc_arena_realloc_at(alloc_arena *a, void *p, size_t size, size_t align, const char *file, int line)
+{
+    alloc__dbg_rec *rec;
+    unsigned char *q, *np;
+    size_t A, lead, old;
+    if (p == NULL) return alloc_arena_alloc_at(a, size, align, file, line);
+    rec = alloc__arena_dbg_rec(a, p);
+    if (rec == NULL) {
+        if (alloc__arena_find(a, p) == NULL) return ALLOC__RAW(alloc_arena_realloc)(a, p, size, align);   /* reports it */
+        alloc__arena_error(a, ALLOC_ERR_NOT_BLOCK, p, "arena realloc: pointer is not a live allocation (ALLOC_DEBUG)");
+        return NULL;
+    }
+    if (size == 0) {
+        alloc_arena_free(a, p);
+        return NULL;
+    }
+    if (align == 0) align = 1;
+    if (!alloc__is_pow2(align) || align > (size_t)-1 / 4) return NULL;
+    A = align < sizeof(void *) ? sizeof(void *) : align;
+    lead = alloc__arena_dbg_lead(A);
+    if (size > (size_t)-1 - lead - ALLOC__DBG_GUARD) return NULL;
+    if (!alloc__dbg_guards_ok(rec))
+        alloc__arena_error(a, ALLOC_ERR_GUARD, p, "arena realloc: guard bytes were overwritten: write past the end of a block");
+    old = rec->size;
+    if (rec->base == a->last && (size_t)(rec->user - rec->base) == lead && alloc__pad((uintptr_t)rec->base, A) == 0) {
+        /* The newest: the raw layer resizes it in place, or moves it with its record. */
+        alloc__dbg_rec *was = rec;
+        size_t at = (size_t)((unsigned char *)rec - rec->base);
+        q = (unsigned char *)ALLOC__RAW(alloc_arena_realloc)(a, rec->base, lead + size + ALLOC__DBG_GUARD, A);
+        if (q == NULL) return NULL;
+        rec = (alloc__dbg_rec *)(void *)(q + at);
+        if (rec != was) was->magic = alloc__dbg_key(p, ALLOC__DBG_DEAD);   /* the old copy stays behind */
+        np = q + lead;
+        alloc__dbg_moved(&a->dbg_live, rec);
+        if (size > old) ALLOC_MEMSET(np + old, ALLOC__FRESH_BYTE, size - old);
+        rec->base = q;
+        rec->user = np;
+        rec->size = size;
+        rec->magic = alloc__dbg_key(np, ALLOC__DBG_LIVE);
+        if (file != NULL) {
+            rec->file = file;
+            rec->line = line > 0 ? (size_t)line : 0;
+        }
+        ALLOC_MEMSET(np + size, ALLOC__GUARD_BYTE, rec->back);
+        return np;
+    }
+    /* Any other: a new allocation and a copy; the old one is released from the report. */
+    np = (unsigned char *)alloc_arena_alloc_at(a, size, align, file != NULL ? file : rec->file,
+                                               file != NULL ? line : (int)rec->line);
+    if (np == NULL) return NULL;
+    ALLOC_MEMCPY(np, p, old < size ? old : size);
+    alloc__dbg_untrack(&a->dbg_live, &a->dbg_count, rec);
+    return np;
+}
+ALLOC_DEF void *alloc_arena_realloc(alloc_arena *a, void *p, size_t size, size_t align) { return alloc_arena_realloc_at(a, p, size, align, NULL, 0); }
+
+ALLOC_DEF void alloc_arena_reset(alloc_arena *a)
+{
+    ALLOC__RAW(alloc_arena_reset)(a);
+    a->dbg_live = NULL;
+    a->dbg_count = 0;
+}
+
+ALLOC_DEF void alloc_arena_restore(alloc_arena *a, alloc_arena_mark m)
+{
+    ALLOC__RAW(alloc_arena_restore)(a, m);
+    alloc__arena_dbg_prune(a);
+}
+
+ALLOC_DEF alloc_result alloc_arena_check(const alloc_arena *a)
+{
+    const alloc__dbg_rec *r;
+    alloc_result res = ALLOC__RAW(alloc_arena_check)(a);
+    if (res != ALLOC_OK) return res;
+    res = alloc__dbg_check_list(a->dbg_live, a->dbg_count);
+    if (res != ALLOC_OK) return res;
+    for (r = a->dbg_live; r != NULL; r = r->next)
+        if (!alloc__arena_dbg_below_top(a, r)) return ALLOC_ERR_CORRUPT;
+    return ALLOC_OK;
+}
+
+ALLOC_DEF size_t alloc_arena_live_count(const alloc_arena *a) { return a->dbg_count; }
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_arena_report_live(const alloc_arena *a, alloc_write_fn write, void *user)
+{
+    alloc__dbg_report(a->dbg_live, a->dbg_count, "arena", write, user);
+    return a->dbg_count;
+}
+#endif
+#undef ALLOC__ARENA_RECSZ
+#else
+ALLOC_DEF size_t alloc_arena_live_count(const alloc_arena *a) { return a->alloc_count - a->dead; }
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_arena_report_live(const alloc_arena *a, alloc_write_fn write, void *user)
+{
+    size_t n = alloc_arena_live_count(a);
+    alloc__dbg_report_count(n, "arena", write, user);
+    return n;
+}
+#endif
+#endif /* ALLOC_DEBUG */
+
 #endif /* ALLOC_NO_ARENA */
 
 /* >>heap ============================================================================== (implementation) */
@@ -2581,7 +3060,7 @@ ALLOC__FN void *alloc__heap_alloc_block(alloc_heap *h, size_t n, size_t align)
     return alloc__heap_carve(h, b, n, align);
 }
 
-ALLOC_DEF void *alloc_heap_alloc(alloc_heap *h, size_t size)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_alloc)(alloc_heap *h, size_t size)
 {
     alloc__heap_block *b, *after;
     size_t n, have, i = 0;
@@ -2631,18 +3110,18 @@ ALLOC_DEF void *alloc_heap_alloc(alloc_heap *h, size_t size)
     return p;
 }
 
-ALLOC_DEF void *alloc_heap_alloc_aligned(alloc_heap *h, size_t size, size_t align)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_alloc_aligned)(alloc_heap *h, size_t size, size_t align)
 {
     if (size - 1 >= ALLOC__HEAP_MAX_REQUEST || !alloc__is_pow2(align) || align > ALLOC__HEAP_MAX_REQUEST) return NULL;
     return alloc__heap_alloc_block(h, alloc__heap_block_size(size), align < ALLOC__HEAP_G ? ALLOC__HEAP_G : align);
 }
 
-ALLOC_DEF void *alloc_heap_calloc(alloc_heap *h, size_t n, size_t size)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_calloc)(alloc_heap *h, size_t n, size_t size)
 {
     size_t total;
     void *p;
     if (!alloc__mul(n, size, &total) || total - 1 >= ALLOC__HEAP_MAX_REQUEST) return NULL;
-    p = alloc_heap_alloc(h, total);
+    p = ALLOC__RAW(alloc_heap_alloc)(h, total);
     if (p != NULL) ALLOC_MEMSET(p, 0, total);
     return p;
 }
@@ -2796,7 +3275,7 @@ ALLOC__HEAP_HOT void alloc__heap_release(alloc_heap *h, alloc__heap_block *b)
     alloc__heap_make_free(b, size);
 }
 
-ALLOC_DEF void alloc_heap_free(alloc_heap *h, void *p)
+ALLOC__RAWDEF void ALLOC__RAW(alloc_heap_free)(alloc_heap *h, void *p)
 {
     alloc__heap_block *b;
     if (p == NULL) return;
@@ -2808,12 +3287,12 @@ ALLOC_DEF void alloc_heap_free(alloc_heap *h, void *p)
 
 /* --- realloc: shrink in place, grow into a free neighbour, or move ----------------------- */
 
-ALLOC_DEF void *alloc_heap_realloc(alloc_heap *h, void *p, size_t size)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_t size)
 {
     alloc__heap_block *b, *next;
     size_t tag, cur, ntag, n;
     void *q;
-    if (p == NULL) return alloc_heap_alloc(h, size);
+    if (p == NULL) return ALLOC__RAW(alloc_heap_alloc)(h, size);
     b = alloc__heap_live(h, p, "heap realloc: pointer is not a live block of this heap");
     if (b == NULL) return NULL;
     if (size == 0) {
@@ -2891,7 +3370,7 @@ ALLOC_DEF void *alloc_heap_realloc(alloc_heap *h, void *p, size_t size)
     return q;
 }
 
-ALLOC_DEF size_t alloc_heap_usable_size(const alloc_heap *h, const void *p)
+ALLOC__RAWDEF size_t ALLOC__RAW(alloc_heap_usable_size)(const alloc_heap *h, const void *p)
 {
     alloc__heap_block *b;
     if (h == NULL || p == NULL) return 0;
@@ -3028,7 +3507,7 @@ ALLOC__FN int alloc__heap_is_free_block(const alloc_heap *h, const alloc__heap_b
     return alloc__heap_prev_size(alloc__heap_at(b, size)) == size;
 }
 
-ALLOC_DEF alloc_result alloc_heap_check(const alloc_heap *h)
+ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_heap_check)(const alloc_heap *h)
 {
     const alloc__heap_region *r;
     size_t nfree = 0, nlisted = 0, used = 0, cap = 0, i;
@@ -3243,6 +3722,198 @@ ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *
     alloc__printf(&w, "  external fragmentation %zu.%zu%% (1 - largest free / free)\n", ef / 10, ef % 10);
 }
 #endif /* ALLOC_DUMP */
+
+/* --- ALLOC_DEBUG: guards and records (see >>debug) ------------------------------------
+
+   A debug block is carved from a raw block: [lead ... record | front guard | block |
+   back guard]. The front guard is one grain G (so the block keeps the heap's alignment,
+   or the alignment asked for); the record sits just before it, at the fixed distance
+   G + RECSZ below the block, so free finds it from the pointer alone; the back guard runs
+   from the end of the bytes asked for to the end of the raw block (at least G bytes). */
+#ifdef ALLOC_DEBUG
+#define ALLOC__HEAP_RECSZ ALLOC__DBG_RECSZ(ALLOC__HEAP_G)
+
+/* The record of live debug block p, or NULL (nothing reported). */
+ALLOC__FN alloc__dbg_rec *alloc__heap_dbg_rec(const alloc_heap *h, const void *p)
+{
+    const alloc__heap_region *r = alloc__heap_region_of(h, p);
+    alloc__dbg_rec *rec;
+    if (r == NULL || ((uintptr_t)p & (ALLOC__HEAP_G - 1)) != 0 ||
+        (uintptr_t)p - (uintptr_t)r->first < ALLOC__HEAP_W + ALLOC__HEAP_G + ALLOC__HEAP_RECSZ)
+        return NULL;
+    rec = (alloc__dbg_rec *)(void *)((unsigned char *)(uintptr_t)p - ALLOC__HEAP_G - ALLOC__HEAP_RECSZ);
+    ALLOC__OPEN(rec, sizeof *rec);
+    if (alloc__dbg_rec_ok(rec, p)) return rec;
+    return NULL;
+}
+
+/* A pointer with no live record: report why, once (the raw layer names a foreign or
+   interior pointer; a freed record names a double free). */
+ALLOC__FN void alloc__heap_dbg_refuse(alloc_heap *h, const void *p, const char *what)
+{
+    const alloc__heap_region *r = alloc__heap_region_of(h, p);
+    if (r != NULL && ((uintptr_t)p & (ALLOC__HEAP_G - 1)) == 0 &&
+        (uintptr_t)p - (uintptr_t)r->first >= ALLOC__HEAP_W + ALLOC__HEAP_G + ALLOC__HEAP_RECSZ) {
+        const alloc__dbg_rec *rec = (const alloc__dbg_rec *)(const void *)((const unsigned char *)p - ALLOC__HEAP_G - ALLOC__HEAP_RECSZ);
+        ALLOC__OPEN(&rec->magic, sizeof rec->magic);
+        if (rec->magic == alloc__dbg_key(p, ALLOC__DBG_DEAD)) {
+            alloc__heap_error(h, ALLOC_ERR_DOUBLE_FREE, p, "heap: block is already free (double free)");
+            return;
+        }
+    }
+    if (alloc__heap_live(h, p, what) != NULL) alloc__heap_error(h, ALLOC_ERR_NOT_BLOCK, p, what);
+}
+
+ALLOC__FN void *alloc__heap_dbg_alloc(alloc_heap *h, size_t size, size_t align, const char *file, int line)
+{
+    size_t lead, n;
+    unsigned char *q, *p;
+    if (size - 1 >= ALLOC__HEAP_MAX_REQUEST || !alloc__is_pow2(align) || align > ALLOC__HEAP_MAX_REQUEST) return NULL;
+    if (align < ALLOC__HEAP_G) align = ALLOC__HEAP_G;
+    lead = (ALLOC__HEAP_RECSZ + ALLOC__HEAP_G + align - 1) & ~(align - 1);
+    if (size > ALLOC__HEAP_MAX_REQUEST - lead - ALLOC__HEAP_G) return NULL;
+    n = lead + size + ALLOC__HEAP_G;
+    q = (unsigned char *)(align > ALLOC__HEAP_G ? ALLOC__RAW(alloc_heap_alloc_aligned)(h, n, align)
+                                                : ALLOC__RAW(alloc_heap_alloc)(h, n));
+    if (q == NULL) return NULL;
+    p = q + lead;
+    alloc__dbg_track(&h->dbg_live, &h->dbg_count, (alloc__dbg_rec *)(void *)(p - ALLOC__HEAP_G - ALLOC__HEAP_RECSZ),
+                     q, p, size, ALLOC__HEAP_G, ALLOC__RAW(alloc_heap_usable_size)(h, q) - lead - size, file, line);
+    return p;
+}
+
+ALLOC_DEF void *alloc_heap_alloc_at(alloc_heap *h, size_t size, const char *file, int line)
+{
+    return alloc__heap_dbg_alloc(h, size, ALLOC__HEAP_G, file, line);
+}
+ALLOC_DEF void *alloc_heap_alloc_aligned_at(alloc_heap *h, size_t size, size_t align, const char *file, int line)
+{
+    return alloc__heap_dbg_alloc(h, size, align, file, line);
+}
+ALLOC_DEF void *alloc_heap_calloc_at(alloc_heap *h, size_t n, size_t size, const char *file, int line)
+{
+    size_t total;
+    void *p;
+    if (!alloc__mul(n, size, &total)) return NULL;
+    p = alloc__heap_dbg_alloc(h, total, ALLOC__HEAP_G, file, line);
+    if (p != NULL) ALLOC_MEMSET(p, 0, total);
+    return p;
+}
+ALLOC_DEF void *alloc_heap_alloc(alloc_heap *h, size_t size) { return alloc__heap_dbg_alloc(h, size, ALLOC__HEAP_G, NULL, 0); }
+ALLOC_DEF void *alloc_heap_alloc_aligned(alloc_heap *h, size_t size, size_t align) { return alloc__heap_dbg_alloc(h, size, align, NULL, 0); }
+ALLOC_DEF void *alloc_heap_calloc(alloc_heap *h, size_t n, size_t size) { return alloc_heap_calloc_at(h, n, size, NULL, 0); }
+
+/* Frees a live debug block: guards checked (a broken one is reported, then the block is
+   freed all the same, so the heap stays usable), record off the list, raw free. */
+ALLOC__FN void alloc__heap_dbg_release(alloc_heap *h, alloc__dbg_rec *rec)
+{
+    unsigned char *p = rec->user, *q = rec->base;
+    size_t magic_at = (size_t)((unsigned char *)&rec->magic - q);
+    if (!alloc__dbg_guards_ok(rec))
+        alloc__heap_error(h, ALLOC_ERR_GUARD, p, "heap free: guard bytes were overwritten: write past the end of a block");
+    alloc__dbg_untrack(&h->dbg_live, &h->dbg_count, rec);
+    ALLOC__RAW(alloc_heap_free)(h, q);
+    /* The raw free filled the block with the freed pattern; the record's magic (past the
+       free-list links, before the footer) says "freed" again, so a second free is named. */
+    ALLOC__OPEN(q + magic_at, sizeof(size_t));
+    *(size_t *)(void *)(q + magic_at) = alloc__dbg_key(p, ALLOC__DBG_DEAD);
+    ALLOC__POISON(q + magic_at, sizeof(size_t));
+}
+
+ALLOC_DEF void alloc_heap_free(alloc_heap *h, void *p)
+{
+    alloc__dbg_rec *rec;
+    if (p == NULL) return;
+    rec = alloc__heap_dbg_rec(h, p);
+    if (rec == NULL) {
+        alloc__heap_dbg_refuse(h, p, "heap free: pointer is not a live block of this heap");
+        return;
+    }
+    alloc__heap_dbg_release(h, rec);
+}
+
+ALLOC_DEF void *alloc_heap_realloc_at(alloc_heap *h, void *p, size_t size, const char *file, int line)
+{
+    alloc__dbg_rec *rec;
+    unsigned char *q, *np;
+    size_t lead, old, at;
+    if (p == NULL) return alloc__heap_dbg_alloc(h, size, ALLOC__HEAP_G, file, line);
+    rec = alloc__heap_dbg_rec(h, p);
+    if (rec == NULL) {
+        alloc__heap_dbg_refuse(h, p, "heap realloc: pointer is not a live block of this heap");
+        return NULL;
+    }
+    if (size == 0) {
+        alloc__heap_dbg_release(h, rec);
+        return NULL;
+    }
+    lead = (size_t)(rec->user - rec->base);
+    if (size - 1 >= ALLOC__HEAP_MAX_REQUEST || size > ALLOC__HEAP_MAX_REQUEST - lead - ALLOC__HEAP_G) return NULL;
+    if (!alloc__dbg_guards_ok(rec))
+        alloc__heap_error(h, ALLOC_ERR_GUARD, p, "heap realloc: guard bytes were overwritten: write past the end of a block");
+    old = rec->size;
+    at = (size_t)((unsigned char *)rec - rec->base);
+    q = (unsigned char *)ALLOC__RAW(alloc_heap_realloc)(h, rec->base, lead + size + ALLOC__HEAP_G);
+    if (q == NULL) return NULL;                        /* p is untouched */
+    /* The record moved with the block (it lies in the part that is copied). */
+    rec = (alloc__dbg_rec *)(void *)(q + at);
+    np = q + lead;
+    alloc__dbg_moved(&h->dbg_live, rec);
+    if (size > old) ALLOC_MEMSET(np + old, ALLOC__FRESH_BYTE, size - old);
+    rec->base = q;
+    rec->user = np;
+    rec->size = size;
+    rec->back = ALLOC__RAW(alloc_heap_usable_size)(h, q) - lead - size;
+    rec->magic = alloc__dbg_key(np, ALLOC__DBG_LIVE);
+    if (file != NULL) {
+        rec->file = file;
+        rec->line = line > 0 ? (size_t)line : 0;
+    }
+    ALLOC_MEMSET(np + size, ALLOC__GUARD_BYTE, rec->back);
+    return np;
+}
+ALLOC_DEF void *alloc_heap_realloc(alloc_heap *h, void *p, size_t size) { return alloc_heap_realloc_at(h, p, size, NULL, 0); }
+
+ALLOC_DEF size_t alloc_heap_usable_size(const alloc_heap *h, const void *p)
+{
+    const alloc__dbg_rec *rec;
+    if (h == NULL || p == NULL) return 0;
+    rec = alloc__heap_dbg_rec(h, p);
+    return rec != NULL ? rec->size : 0;
+}
+
+ALLOC_DEF alloc_result alloc_heap_check(const alloc_heap *h)
+{
+    alloc_result r = ALLOC__RAW(alloc_heap_check)(h);
+    if (r != ALLOC_OK) return r;
+    return alloc__dbg_check_list(h->dbg_live, h->dbg_count);
+}
+
+ALLOC_DEF size_t alloc_heap_live_count(const alloc_heap *h) { return h->dbg_count; }
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_heap_report_live(const alloc_heap *h, alloc_write_fn write, void *user)
+{
+    alloc__dbg_report(h->dbg_live, h->dbg_count, "heap", write, user);
+    return h->dbg_count;
+}
+#endif
+#undef ALLOC__HEAP_RECSZ
+#else
+ALLOC_DEF size_t alloc_heap_live_count(const alloc_heap *h)
+{
+    alloc_stats s;
+    alloc_heap_stats(h, &s);
+    return s.live_blocks;
+}
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_heap_report_live(const alloc_heap *h, alloc_write_fn write, void *user)
+{
+    size_t n = alloc_heap_live_count(h);
+    alloc__dbg_report_count(n, "heap", write, user);
+    return n;
+}
+#endif
+#endif /* ALLOC_DEBUG */
 
 #undef ALLOC__HEAP_W
 #undef ALLOC__HEAP_LARGE
@@ -3517,7 +4188,7 @@ ALLOC_DEF alloc_result alloc_buddy_init(alloc_buddy *b, void *buf, size_t size, 
     return ALLOC_OK;
 }
 
-ALLOC_DEF void *alloc_buddy_alloc(alloc_buddy *b, size_t size)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_alloc)(alloc_buddy *b, size_t size)
 {
     alloc_buddy_node *n, *next;
     size_t off, sz;
@@ -3581,7 +4252,7 @@ ALLOC_DEF void *alloc_buddy_alloc(alloc_buddy *b, size_t size)
     return b->base + off;
 }
 
-ALLOC_DEF void alloc_buddy_free(alloc_buddy *b, void *p)
+ALLOC__RAWDEF void ALLOC__RAW(alloc_buddy_free)(alloc_buddy *b, void *p)
 {
     uintptr_t lo;
     size_t off, sz, bud, i;
@@ -3648,12 +4319,12 @@ ALLOC_DEF void alloc_buddy_free(alloc_buddy *b, void *p)
     alloc__buddy_push(b, off, k);
 }
 
-ALLOC_DEF void *alloc_buddy_realloc(alloc_buddy *b, void *p, size_t size)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_realloc)(alloc_buddy *b, void *p, size_t size)
 {
     size_t off, sz, nsz, m;
     unsigned v;
     int k, kn, j;
-    if (p == NULL) return alloc_buddy_alloc(b, size);
+    if (p == NULL) return ALLOC__RAW(alloc_buddy_alloc)(b, size);
     m = b->min_block;
     off = (size_t)((uintptr_t)p - (uintptr_t)b->base);
     if (off >= b->span || (off & (m - 1)) != 0 || (v = alloc__buddy_tag(b->tags, off >> b->shift)) == 0) {
@@ -3661,7 +4332,7 @@ ALLOC_DEF void *alloc_buddy_realloc(alloc_buddy *b, void *p, size_t size)
         return NULL;
     }
     if (size == 0) {
-        alloc_buddy_free(b, p);
+        ALLOC__RAW(alloc_buddy_free)(b, p);
         return NULL;
     }
     if (size - 1 >= b->largest) {
@@ -3695,10 +4366,10 @@ ALLOC_DEF void *alloc_buddy_realloc(alloc_buddy *b, void *p, size_t size)
             ok = alloc__buddy_tag(b->tags, up >> b->shift) == 0 && alloc__buddy_node_order(b, up) == j;
         }
         if (!ok) {
-            void *q = alloc_buddy_alloc(b, size);
+            void *q = ALLOC__RAW(alloc_buddy_alloc)(b, size);
             if (q == NULL) return NULL;   /* p untouched */
             ALLOC_MEMCPY(q, p, sz);
-            alloc_buddy_free(b, p);
+            ALLOC__RAW(alloc_buddy_free)(b, p);
             return q;
         }
         for (j = k; j < kn; j++) alloc__buddy_unlink(b, off + (m << j), j);
@@ -3715,7 +4386,7 @@ ALLOC_DEF void *alloc_buddy_realloc(alloc_buddy *b, void *p, size_t size)
     return p;
 }
 
-ALLOC_DEF size_t alloc_buddy_usable_size(const alloc_buddy *b, const void *p)
+ALLOC__RAWDEF size_t ALLOC__RAW(alloc_buddy_usable_size)(const alloc_buddy *b, const void *p)
 {
     size_t off;
     unsigned v;
@@ -3763,7 +4434,7 @@ ALLOC_DEF void alloc_buddy_stats_ex(const alloc_buddy *b, alloc_buddy_figures *o
     out->granted_bytes = b->granted;
 }
 
-ALLOC_DEF alloc_result alloc_buddy_check(const alloc_buddy *b)
+ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_buddy_check)(const alloc_buddy *b)
 {
     size_t counted[ALLOC_BUDDY_ORDERS];
     size_t m, nblocks, off, used = 0, live = 0;
@@ -3982,6 +4653,130 @@ ALLOC_DEF void alloc_buddy_dump(const alloc_buddy *b, alloc_write_fn write, void
 #undef ALLOC__BUDDY_CELLS
 #endif /* ALLOC_DUMP */
 
+/* --- ALLOC_DEBUG: guards and records (see >>debug) ------------------------------------
+
+   A block stays aligned to its own size, so there is no front guard: the request grows by
+   ALLOC__DBG_GUARD + the record, the record sits at the very end of the buddy block, and
+   the back guard fills everything between the bytes asked for and the record. */
+#ifdef ALLOC_DEBUG
+#define ALLOC__BUDDY_RECSZ ALLOC__DBG_RECSZ(sizeof(void *))
+
+/* The record of live debug block p, or NULL. */
+ALLOC__FN alloc__dbg_rec *alloc__buddy_dbg_rec(const alloc_buddy *b, const void *p)
+{
+    size_t sz;
+    alloc__dbg_rec *rec;
+    if (p == NULL || ((uintptr_t)p & (sizeof(void *) - 1)) != 0) return NULL;
+    sz = ALLOC__RAW(alloc_buddy_usable_size)(b, p);
+    if (sz < ALLOC__BUDDY_RECSZ) return NULL;
+    rec = (alloc__dbg_rec *)(void *)((unsigned char *)(uintptr_t)p + sz - ALLOC__BUDDY_RECSZ);
+    return alloc__dbg_rec_ok(rec, p) ? rec : NULL;
+}
+
+ALLOC_DEF void *alloc_buddy_alloc_at(alloc_buddy *b, size_t size, const char *file, int line)
+{
+    unsigned char *p;
+    size_t n, sz;
+    if (size == 0 || size > (size_t)-1 - ALLOC__DBG_GUARD - ALLOC__BUDDY_RECSZ) return NULL;
+    n = size + ALLOC__DBG_GUARD + ALLOC__BUDDY_RECSZ;
+    p = (unsigned char *)ALLOC__RAW(alloc_buddy_alloc)(b, n);
+    if (p == NULL) return NULL;
+    sz = ALLOC__RAW(alloc_buddy_usable_size)(b, p);
+    alloc__dbg_track(&b->dbg_live, &b->dbg_count, (alloc__dbg_rec *)(void *)(p + sz - ALLOC__BUDDY_RECSZ), p, p, size,
+                     0, sz - ALLOC__BUDDY_RECSZ - size, file, line);
+    return p;
+}
+ALLOC_DEF void *alloc_buddy_alloc(alloc_buddy *b, size_t size) { return alloc_buddy_alloc_at(b, size, NULL, 0); }
+
+ALLOC_DEF void alloc_buddy_free(alloc_buddy *b, void *p)
+{
+    alloc__dbg_rec *rec = alloc__buddy_dbg_rec(b, p);
+    if (rec != NULL) {
+        if (!alloc__dbg_guards_ok(rec)) {
+            b->error_count++;
+            ALLOC_ON_ERROR(ALLOC_ERR_GUARD, p, "buddy free: guard bytes were overwritten: write past the end of a block");
+        }
+        alloc__dbg_untrack(&b->dbg_live, &b->dbg_count, rec);
+    }
+    ALLOC__RAW(alloc_buddy_free)(b, p);   /* refuses (and reports) what is not a live block */
+}
+
+ALLOC_DEF void *alloc_buddy_realloc_at(alloc_buddy *b, void *p, size_t size, const char *file, int line)
+{
+    alloc__dbg_rec *rec, copy;
+    unsigned char *q;
+    size_t sz;
+    if (p == NULL) return alloc_buddy_alloc_at(b, size, file, line);
+    rec = alloc__buddy_dbg_rec(b, p);
+    if (rec == NULL || size == 0) {
+        if (size == 0) alloc_buddy_free(b, p);
+        else ALLOC__RAW(alloc_buddy_free)(b, p);       /* not a live block: reported there */
+        return NULL;
+    }
+    if (size > (size_t)-1 - ALLOC__DBG_GUARD - ALLOC__BUDDY_RECSZ) return NULL;
+    if (!alloc__dbg_guards_ok(rec)) {
+        b->error_count++;
+        ALLOC_ON_ERROR(ALLOC_ERR_GUARD, p, "buddy realloc: guard bytes were overwritten: write past the end of a block");
+    }
+    copy = *rec;                                       /* the record is not in the copied part */
+    q = (unsigned char *)ALLOC__RAW(alloc_buddy_realloc)(b, p, size + ALLOC__DBG_GUARD + ALLOC__BUDDY_RECSZ);
+    if (q == NULL) return NULL;
+    sz = ALLOC__RAW(alloc_buddy_usable_size)(b, q);
+    if (size > copy.size) ALLOC_MEMSET(q + copy.size, ALLOC__FRESH_BYTE, size - copy.size);
+    rec = (alloc__dbg_rec *)(void *)(q + sz - ALLOC__BUDDY_RECSZ);
+    *rec = copy;
+    alloc__dbg_moved(&b->dbg_live, rec);
+    rec->base = q;
+    rec->user = q;
+    rec->size = size;
+    rec->back = sz - ALLOC__BUDDY_RECSZ - size;
+    rec->magic = alloc__dbg_key(q, ALLOC__DBG_LIVE);
+    if (file != NULL) {
+        rec->file = file;
+        rec->line = line > 0 ? (size_t)line : 0;
+    }
+    ALLOC_MEMSET(q + size, ALLOC__GUARD_BYTE, rec->back);
+    return q;
+}
+ALLOC_DEF void *alloc_buddy_realloc(alloc_buddy *b, void *p, size_t size) { return alloc_buddy_realloc_at(b, p, size, NULL, 0); }
+
+/* Debug builds: the bytes asked for (writing past them breaks the guard); a live block
+   taken without a record (a slab of the kmalloc) gives its block size. */
+ALLOC_DEF size_t alloc_buddy_usable_size(const alloc_buddy *b, const void *p)
+{
+    const alloc__dbg_rec *rec = alloc__buddy_dbg_rec(b, p);
+    return rec != NULL ? rec->size : ALLOC__RAW(alloc_buddy_usable_size)(b, p);
+}
+
+ALLOC_DEF alloc_result alloc_buddy_check(const alloc_buddy *b)
+{
+    alloc_result r = ALLOC__RAW(alloc_buddy_check)(b);
+    if (r != ALLOC_OK) return r;
+    return alloc__dbg_check_list(b->dbg_live, b->dbg_count);
+}
+
+ALLOC_DEF size_t alloc_buddy_live_count(const alloc_buddy *b) { return b->dbg_count; }
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_buddy_report_live(const alloc_buddy *b, alloc_write_fn write, void *user)
+{
+    alloc__dbg_report(b->dbg_live, b->dbg_count, "buddy", write, user);
+    return b->dbg_count;
+}
+#endif
+#undef ALLOC__BUDDY_RECSZ
+#else
+ALLOC_DEF size_t alloc_buddy_live_count(const alloc_buddy *b) { return b->alloc_count - b->free_count; }
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_buddy_report_live(const alloc_buddy *b, alloc_write_fn write, void *user)
+{
+    size_t n = alloc_buddy_live_count(b);
+    alloc__dbg_report_count(n, "buddy", write, user);
+    return n;
+}
+#endif
+#endif /* ALLOC_DEBUG */
+
+
 #undef ALLOC__BUDDY_ORDER_BITS
 #undef ALLOC__BUDDY_OPEN
 #undef ALLOC__BUDDY_CLOSE
@@ -4070,6 +4865,9 @@ ALLOC__FN size_t alloc__slab_layout(size_t size, size_t align, size_t slab, int 
     return n;
 }
 
+#ifdef ALLOC_DEBUG
+#define ALLOC__SLAB_RECSZ ALLOC__DBG_RECSZ(sizeof(void *))
+#endif
 ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d, size_t fit_lo, size_t fit_size)
 {
     size_t align, size, slab, n, first = 0, stack_off = 0, nwords = 0;
@@ -4080,6 +4878,10 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
     if (align < sizeof(void *)) align = sizeof(void *);   /* room and alignment for a link */
     if (!alloc__add(d->size, align - 1, &size)) return ALLOC_ERR_OVERFLOW;
     size &= ~(align - 1);
+#ifdef ALLOC_DEBUG
+    /* room after each object for its guard and record (see the debug part below) */
+    if (!alloc__add(size, (ALLOC__DBG_GUARD + ALLOC__SLAB_RECSZ + align - 1) & ~(align - 1), &size)) return ALLOC_ERR_OVERFLOW;
+#endif
     outside = d->ctor != NULL || d->dtor != NULL;
     if (d->slab_size != 0) {
         slab = d->slab_size;
@@ -4277,6 +5079,9 @@ ALLOC__FN size_t alloc__slab_release(alloc_slab *s, alloc_slab_page *pg)
 
 /* The slow path of alloc: cur is used up (or there is none). It goes on the full list,
    and the next slab is a partial one, else an empty one, else a new one. */
+#ifdef ALLOC_DEBUG
+ALLOC__FN void *alloc_slab_alloc_raw(alloc_slab *s);
+#endif
 ALLOC__FN ALLOC__NOINLINE void *alloc__slab_alloc_slow(alloc_slab *s)
 {
     alloc_slab_page *pg;
@@ -4293,10 +5098,10 @@ ALLOC__FN ALLOC__NOINLINE void *alloc__slab_alloc_slow(alloc_slab *s)
         return NULL;
     }
     s->cur = pg;
-    return alloc_slab_alloc(s);
+    return ALLOC__RAW(alloc_slab_alloc)(s);
 }
 
-ALLOC_DEF void *alloc_slab_alloc(alloc_slab *s)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_slab_alloc)(alloc_slab *s)
 {
     alloc_slab_page *pg = s->cur;
     unsigned char *p;
@@ -4372,7 +5177,7 @@ ALLOC__FN ALLOC__NOINLINE void alloc__slab_moved(alloc_slab *s, alloc_slab_page 
     }
 }
 
-ALLOC_DEF void alloc_slab_free(alloc_slab *s, void *obj)
+ALLOC__RAWDEF void ALLOC__RAW(alloc_slab_free)(alloc_slab *s, void *obj)
 {
     unsigned char *p = (unsigned char *)obj;
     alloc_slab_page *pg = (alloc_slab_page *)(void *)((uintptr_t)obj & s->mask);
@@ -4419,7 +5224,7 @@ ALLOC_DEF size_t alloc_slab_shrink(alloc_slab *s)
     return bytes;
 }
 
-ALLOC_DEF void alloc_slab_destroy(alloc_slab *s)
+ALLOC__RAWDEF void ALLOC__RAW(alloc_slab_destroy)(alloc_slab *s)
 {
     alloc_slab_page *pg;
     size_t list;
@@ -4553,7 +5358,7 @@ ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page 
     return 1;
 }
 
-ALLOC_DEF alloc_result alloc_slab_check(const alloc_slab *s)
+ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_slab_check)(const alloc_slab *s)
 {
     const alloc_slab_page *pg, *prev;
     size_t list, count = 0, live = 0;
@@ -4582,7 +5387,12 @@ ALLOC_DEF alloc_result alloc_slab_check(const alloc_slab *s)
 
 ALLOC__FN int alloc__slab_fits(const alloc_slab *s, size_t size, size_t align)
 {
-    return size != 0 && size <= s->size && (align == 0 || (alloc__is_pow2(align) && align <= s->align));
+#ifdef ALLOC_DEBUG
+    size_t room = s->desc.size;   /* the slot also holds the guard and the record */
+#else
+    size_t room = s->size;
+#endif
+    return size != 0 && size <= room && (align == 0 || (alloc__is_pow2(align) && align <= s->align));
 }
 ALLOC__FN void *alloc__slab_if_alloc(void *ctx, size_t size, size_t align)
 {
@@ -4674,6 +5484,91 @@ ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size)
 }
 
 #ifndef ALLOC_NO_BUDDY
+/* --- ALLOC_DEBUG: guards and records (see >>debug) ------------------------------------
+
+   Objects stay on their grid (a slab finds its header by masking), so there is no front
+   guard: each object's slot grows (in alloc__slab_setup) by ALLOC__DBG_GUARD + a record,
+   the record sits at the slot's end and the back guard fills the bytes between the size
+   asked for (the object size, or a kmalloc request) and the record. A cache with a
+   constructor keeps its objects' constructed bytes: they get no fresh/freed fill. */
+#ifdef ALLOC_DEBUG
+/* The record of live object p, or NULL (the same reads as the raw free's). */
+ALLOC__FN alloc__dbg_rec *alloc__slab_dbg_rec(const alloc_slab *s, const void *p)
+{
+    const alloc_slab_page *pg = (const alloc_slab_page *)(const void *)((uintptr_t)p & s->mask);
+    size_t off = (size_t)((uintptr_t)p - (uintptr_t)pg), u;
+    alloc__dbg_rec *rec;
+    if (pg->cache != s || ((uintptr_t)p & s->gmask) != 0 || off < s->first || (off - s->first) % s->size != 0 ||
+        (off - s->first) / s->size >= s->objs)
+        return NULL;
+    u = off >> ALLOC__SLAB_GRAIN;
+    if (((alloc__slab_bits(pg)[u / ALLOC__SLAB_WORD] >> (u % ALLOC__SLAB_WORD)) & 1u) == 0) return NULL;
+    rec = (alloc__dbg_rec *)(void *)((unsigned char *)(uintptr_t)p + s->size - ALLOC__SLAB_RECSZ);
+    return alloc__dbg_rec_ok(rec, p) ? rec : NULL;
+}
+
+ALLOC__FN void *alloc__slab_dbg_alloc(alloc_slab *s, size_t size, const char *file, int line)
+{
+    unsigned char *p = (unsigned char *)ALLOC__RAW(alloc_slab_alloc)(s);
+    unsigned char *rec;
+    if (p == NULL) return NULL;
+    rec = p + s->size - ALLOC__SLAB_RECSZ;
+    alloc__dbg_track(&s->dbg_live, &s->dbg_count, (alloc__dbg_rec *)(void *)rec, p, p, size, 0,
+                     (size_t)(rec - p) - size, file, line);
+    return p;
+}
+ALLOC_DEF void *alloc_slab_alloc_at(alloc_slab *s, const char *file, int line)
+{
+    return alloc__slab_dbg_alloc(s, s->desc.size, file, line);
+}
+ALLOC_DEF void *alloc_slab_alloc(alloc_slab *s) { return alloc__slab_dbg_alloc(s, s->desc.size, NULL, 0); }
+
+ALLOC_DEF void alloc_slab_free(alloc_slab *s, void *obj)
+{
+    alloc__dbg_rec *rec;
+    if (obj == NULL) return;
+    rec = alloc__slab_dbg_rec(s, obj);
+    if (rec != NULL) {
+        if (!alloc__dbg_guards_ok(rec))
+            alloc__slab_error(s, ALLOC_ERR_GUARD, obj, "slab free: guard bytes were overwritten: write past the end of an object");
+        alloc__dbg_untrack(&s->dbg_live, &s->dbg_count, rec);
+    }
+    ALLOC__RAW(alloc_slab_free)(s, obj);   /* refuses (and reports) what is not live */
+}
+
+ALLOC_DEF void alloc_slab_destroy(alloc_slab *s)
+{
+    ALLOC__RAW(alloc_slab_destroy)(s);
+    s->dbg_live = NULL;                    /* the live objects went with their slabs */
+    s->dbg_count = 0;
+}
+
+ALLOC_DEF alloc_result alloc_slab_check(const alloc_slab *s)
+{
+    alloc_result r = ALLOC__RAW(alloc_slab_check)(s);
+    if (r != ALLOC_OK) return r;
+    return alloc__dbg_check_list(s->dbg_live, s->dbg_count);
+}
+
+ALLOC_DEF size_t alloc_slab_live_count(const alloc_slab *s) { return s->dbg_count; }
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_slab_report_live(const alloc_slab *s, alloc_write_fn write, void *user)
+{
+    alloc__dbg_report(s->dbg_live, s->dbg_count, s->desc.name, write, user);
+    return s->dbg_count;
+}
+#endif
+#else
+ALLOC_DEF size_t alloc_slab_live_count(const alloc_slab *s) { return s->live; }
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_slab_report_live(const alloc_slab *s, alloc_write_fn write, void *user)
+{
+    alloc__dbg_report_count(s->live, s->desc.name, write, user);
+    return s->live;
+}
+#endif
+#endif /* ALLOC_DEBUG */
+
 /* >>kmalloc ---------------------------------------------------------------------------
    The kernel's general-purpose allocator, from the public faces of the slab and the
    buddy: one slab cache per size class, all with slabs of the same size S taken from the
@@ -4721,14 +5616,14 @@ ALLOC__FN int alloc__kmalloc_find(const alloc_kmalloc *k, const void *p, alloc_s
         return 1;
     }
     /* Else ask the buddy (a slab whose table entry another slab holds, or a large block). */
-    if ((uintptr_t)p != base && alloc_buddy_usable_size(k->buddy, (const void *)base) == k->slab_size) {
+    if ((uintptr_t)p != base && ALLOC__RAW(alloc_buddy_usable_size)(k->buddy, (const void *)base) == k->slab_size) {
         alloc_slab *c = alloc_slab_cache_of(p, k->slab_size);
         if (alloc__kmalloc_is_cache(k, c)) {
             *cache = c;
             return 1;
         }
     }
-    n = alloc_buddy_usable_size(k->buddy, p);
+    n = ALLOC__RAW(alloc_buddy_usable_size)(k->buddy, p);
     if (n == 0) return 0;
     if (n == k->slab_size && alloc__kmalloc_is_cache(k, alloc_slab_cache_of((const unsigned char *)p + 1, n))) return 0;   /* a slab itself */
     return 2;
@@ -4738,7 +5633,7 @@ ALLOC__FN int alloc__kmalloc_find(const alloc_kmalloc *k, const void *p, alloc_s
 ALLOC__FN void *alloc__kmalloc_src_alloc(void *ctx, size_t size, size_t align)
 {
     alloc_kmalloc *k = (alloc_kmalloc *)ctx;
-    void *p = alloc_buddy_alloc(k->buddy, size > align ? size : align);
+    void *p = ALLOC__RAW(alloc_buddy_alloc)(k->buddy, size > align ? size : align);
     if (p != NULL) {
         void **e = &k->slabs[((uintptr_t)p >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)];
         if (*e == NULL) *e = p;   /* on a collision the buddy is asked instead */
@@ -4750,7 +5645,7 @@ ALLOC__FN void alloc__kmalloc_src_free(void *ctx, void *p)
     alloc_kmalloc *k = (alloc_kmalloc *)ctx;
     void **e = &k->slabs[((uintptr_t)p >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)];
     if (*e == p) *e = NULL;
-    alloc_buddy_free(k->buddy, p);
+    ALLOC__RAW(alloc_buddy_free)(k->buddy, p);
 }
 
 /* Frees p, of the kind alloc__kmalloc_find said. */
@@ -4829,7 +5724,7 @@ ALLOC__FN ALLOC__NOINLINE void *alloc__kmalloc_large(alloc_kmalloc *k, size_t si
     return p;
 }
 
-ALLOC_DEF void *alloc_kmalloc_alloc(alloc_kmalloc *k, size_t size)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_kmalloc_alloc)(alloc_kmalloc *k, size_t size)
 {
     if (ALLOC__LIKELY(size - 1 < ALLOC_KMALLOC_MAX)) {
         unsigned c = k->class_of[(size + 15) >> 4];
@@ -4851,7 +5746,7 @@ ALLOC_DEF void alloc_kmalloc_free(alloc_kmalloc *k, void *p)
     alloc__kmalloc_release(k, p, kind, c);
 }
 
-ALLOC_DEF size_t alloc_kmalloc_usable_size(const alloc_kmalloc *k, const void *p)
+ALLOC__RAWDEF size_t ALLOC__RAW(alloc_kmalloc_usable_size)(const alloc_kmalloc *k, const void *p)
 {
     alloc_slab *c = NULL;
     int kind;
@@ -4864,7 +5759,7 @@ ALLOC_DEF size_t alloc_kmalloc_usable_size(const alloc_kmalloc *k, const void *p
     return kind == 2 ? alloc_buddy_usable_size(k->buddy, p) : 0;
 }
 
-ALLOC_DEF void *alloc_kmalloc_realloc(alloc_kmalloc *k, void *p, size_t size)
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_kmalloc_realloc)(alloc_kmalloc *k, void *p, size_t size)
 {
     alloc_slab *c = NULL;
     size_t old;
@@ -4952,7 +5847,7 @@ ALLOC_DEF alloc_result alloc_kmalloc_check(const alloc_kmalloc *k)
     for (c = 0; c < ALLOC_KMALLOC_SLAB_TABLE; c++) {
         const void *e = k->slabs[c];
         if (e != NULL && ((((uintptr_t)e >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)) != c ||
-                          alloc_buddy_usable_size(k->buddy, e) != k->slab_size ||
+                          ALLOC__RAW(alloc_buddy_usable_size)(k->buddy, e) != k->slab_size ||
                           !alloc__kmalloc_is_cache(k, alloc_slab_cache_of((const unsigned char *)e + 1, k->slab_size))))
             return ALLOC_ERR_CORRUPT;
     }
@@ -5038,10 +5933,148 @@ ALLOC_DEF void alloc_kmalloc_dump(const alloc_kmalloc *k, alloc_write_fn write, 
     alloc__print_stats(&w, &st);
 }
 #endif /* ALLOC_DUMP */
+/* --- ALLOC_DEBUG: the records live in the class caches and the buddy ------------------
+   A small request is tracked by its cache with the size asked for (so the back guard
+   starts right after it, inside the class's slack); a large one by the buddy. */
+#ifdef ALLOC_DEBUG
+ALLOC_DEF void *alloc_kmalloc_alloc_at(alloc_kmalloc *k, size_t size, const char *file, int line)
+{
+    void *p;
+    if (size - 1 < ALLOC_KMALLOC_MAX) {
+        unsigned c = k->class_of[(size + 15) >> 4];
+        if (c != ALLOC__KMALLOC_NONE) {
+            p = alloc__slab_dbg_alloc(&k->caches[c], size, file, line);
+            if (p == NULL) k->fail_count++;
+            return p;
+        }
+    }
+    if (size == 0) return NULL;
+    p = alloc_buddy_alloc_at(k->buddy, size, file, line);
+    if (p == NULL) {
+        k->fail_count++;
+        return NULL;
+    }
+    *(void **)p = NULL;                    /* see alloc__kmalloc_large */
+    k->large_live++;
+    k->large_count++;
+    k->large_bytes += alloc_buddy_usable_size(k->buddy, p);
+    return p;
+}
+ALLOC_DEF void *alloc_kmalloc_alloc(alloc_kmalloc *k, size_t size) { return alloc_kmalloc_alloc_at(k, size, NULL, 0); }
+
+ALLOC_DEF size_t alloc_kmalloc_usable_size(const alloc_kmalloc *k, const void *p)
+{
+    alloc_slab *c = NULL;
+    int kind;
+    if (p == NULL) return 0;
+    kind = alloc__kmalloc_find(k, p, &c);
+    if (kind == 1) {
+        const alloc__dbg_rec *rec = alloc__slab_dbg_rec(c, p);
+        return rec != NULL ? rec->size : alloc__kmalloc_sizes[c - k->caches];
+    }
+    return kind == 2 ? alloc_buddy_usable_size(k->buddy, p) : 0;
+}
+
+ALLOC_DEF void *alloc_kmalloc_realloc_at(alloc_kmalloc *k, void *p, size_t size, const char *file, int line)
+{
+    alloc_slab *c = NULL;
+    alloc__dbg_rec *rec;
+    size_t old;
+    void *q;
+    int kind;
+    if (p == NULL) return alloc_kmalloc_alloc_at(k, size, file, line);
+    if (size == 0) {
+        alloc_kmalloc_free(k, p);
+        return NULL;
+    }
+    kind = alloc__kmalloc_find(k, p, &c);
+    if (kind == 0) {
+        alloc__kmalloc_release(k, p, 0, NULL);   /* reports it, once */
+        return NULL;
+    }
+    if (kind == 2 && size > ALLOC_KMALLOC_MAX) {
+        size_t before = alloc_buddy_usable_size(k->buddy, p);
+        q = alloc_buddy_realloc_at(k->buddy, p, size, file, line);
+        if (q == NULL) {
+            k->fail_count++;
+            return NULL;
+        }
+        k->large_bytes += alloc_buddy_usable_size(k->buddy, q);
+        k->large_bytes -= before;
+        return q;
+    }
+    rec = kind == 1 ? alloc__slab_dbg_rec(c, p) : alloc__buddy_dbg_rec(k->buddy, p);
+    if (rec == NULL) {
+        alloc__kmalloc_release(k, p, kind, c);   /* not live: the cache or buddy reports it */
+        return NULL;
+    }
+    if (!alloc__dbg_guards_ok(rec))
+        alloc__kmalloc_error(k, ALLOC_ERR_GUARD, p, "kmalloc realloc: guard bytes were overwritten: write past the end of a block");
+    old = rec->size;
+    if (kind == 1 && size - 1 < ALLOC_KMALLOC_MAX && k->class_of[(size + 15) >> 4] == (unsigned)(c - k->caches)) {
+        /* the same class: the record and the guard move to the new size */
+        size_t slot = old + rec->back;
+        if (size > old) ALLOC_MEMSET((unsigned char *)p + old, ALLOC__FRESH_BYTE, size - old);
+        rec->size = size;
+        rec->back = slot - size;
+        ALLOC_MEMSET((unsigned char *)p + size, ALLOC__GUARD_BYTE, rec->back);
+        if (file != NULL) {
+            rec->file = file;
+            rec->line = line > 0 ? (size_t)line : 0;
+        }
+        return p;
+    }
+    q = alloc_kmalloc_alloc_at(k, size, file != NULL ? file : rec->file, file != NULL ? line : (int)rec->line);
+    if (q == NULL) return NULL;
+    ALLOC_MEMCPY(q, p, old < size ? old : size);
+    alloc__kmalloc_release(k, p, kind, c);
+    return q;
+}
+ALLOC_DEF void *alloc_kmalloc_realloc(alloc_kmalloc *k, void *p, size_t size) { return alloc_kmalloc_realloc_at(k, p, size, NULL, 0); }
+
+ALLOC_DEF size_t alloc_kmalloc_live_count(const alloc_kmalloc *k)
+{
+    size_t c, n = k->buddy->dbg_count;
+    for (c = 0; c < k->nclasses; c++) n += k->caches[c].dbg_count;
+    return n;
+}
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_kmalloc_report_live(const alloc_kmalloc *k, alloc_write_fn write, void *user)
+{
+    size_t c, n = alloc_kmalloc_live_count(k);
+    alloc__writer w;
+    w.write = write;
+    w.user = user;
+    alloc__printf(&w, "kmalloc: %zu live block%s\n", n, n == 1 ? "" : "s");
+    for (c = 0; c < k->nclasses; c++) alloc__dbg_report(k->caches[c].dbg_live, 0, NULL, write, user);
+    alloc__dbg_report(k->buddy->dbg_live, 0, NULL, write, user);
+    return n;
+}
+#endif
+#else
+ALLOC_DEF size_t alloc_kmalloc_live_count(const alloc_kmalloc *k)
+{
+    size_t c, n = k->large_live;
+    for (c = 0; c < k->nclasses; c++) n += k->caches[c].live;
+    return n;
+}
+#ifdef ALLOC_DUMP
+ALLOC_DEF size_t alloc_kmalloc_report_live(const alloc_kmalloc *k, alloc_write_fn write, void *user)
+{
+    size_t n = alloc_kmalloc_live_count(k);
+    alloc__dbg_report_count(n, "kmalloc", write, user);
+    return n;
+}
+#endif
+#endif /* ALLOC_DEBUG */
+
 #undef ALLOC__KMALLOC_NONE
 #endif /* ALLOC_NO_BUDDY */
 
 #undef ALLOC__SLAB_CUR
+#ifdef ALLOC_DEBUG
+#undef ALLOC__SLAB_RECSZ
+#endif
 #undef ALLOC__SLAB_FULL
 #undef ALLOC__SLAB_PARTIAL
 #undef ALLOC__SLAB_EMPTY
@@ -5464,6 +6497,15 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f)
 
 /* Private helper macros end here, so none leaks into the including file. */
 #undef ALLOC__FRESH_BYTE
+#undef ALLOC__RAWDEF
+#undef ALLOC__RAW
+#ifdef ALLOC_DEBUG
+#undef ALLOC__GUARD_BYTE
+#undef ALLOC__DBG_GUARD
+#undef ALLOC__DBG_LIVE
+#undef ALLOC__DBG_DEAD
+#undef ALLOC__DBG_RECSZ
+#endif
 #undef ALLOC__FREED_BYTE
 #undef ALLOC__POISON
 #undef ALLOC__UNPOISON
