@@ -29,7 +29,7 @@
 static long test_errors;          /* ALLOC_ON_ERROR calls seen */
 static int  test_last_error;      /* the last code reported */
 static long test__checks_failed;
-static int  test__passed, test__failed;
+static int  test__passed, test__failed, test__skipped;
 static unsigned long long test__rng = 0x9E3779B97F4A7C15ull;
 static unsigned long long test_seed = 0x9E3779B97F4A7C15ull;
 
@@ -83,8 +83,18 @@ TEST_FN void test_run(const char *name, void (*fn)(void))
 }
 #define TEST_RUN(fn) test_run(#fn, fn)
 
+/* A test that asserts exact addresses, capacities or map drawings: ALLOC_DEBUG's guard
+   bytes and block records move every block by design, so under ALLOC_DEBUG these are
+   skipped (the other eight variants run them); tests/test_debug.c covers the debug layer. */
+#ifdef ALLOC_DEBUG
+#define TEST_RUN_LAYOUT(fn) ((void)(fn), test__skipped++)
+#else
+#define TEST_RUN_LAYOUT(fn) TEST_RUN(fn)
+#endif
+
 TEST_FN int test_finish(void)
 {
+    if (test__skipped) printf("(%d layout tests skipped under ALLOC_DEBUG)\n", test__skipped);
     printf("%d passed, %d failed\n", test__passed, test__failed);
     return test__failed ? 1 : 0;
 }

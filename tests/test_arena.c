@@ -462,20 +462,20 @@ static void test_edges(void)
 
 int main(void)
 {
-    TEST_RUN(test_init);
+    TEST_RUN_LAYOUT(test_init);
     TEST_RUN(test_alloc_alignment);
     TEST_RUN(test_bad_input);
-    TEST_RUN(test_exhaust_and_reset);
-    TEST_RUN(test_million_one_byte);
+    TEST_RUN_LAYOUT(test_exhaust_and_reset);
+    TEST_RUN_LAYOUT(test_million_one_byte);
     TEST_RUN(test_marks);
     TEST_RUN(test_mark_other_arena);
-    TEST_RUN(test_newest_in_place);
-    TEST_RUN(test_chained_blocks);
-    TEST_RUN(test_parent);
+    TEST_RUN_LAYOUT(test_newest_in_place);
+    TEST_RUN_LAYOUT(test_chained_blocks);
+    TEST_RUN_LAYOUT(test_parent);
     TEST_RUN(test_allocator_interface);
-    TEST_RUN(test_dump);
+    TEST_RUN_LAYOUT(test_dump);
     TEST_RUN(test_result_strings);
-    TEST_RUN(test_edges);
-    TEST_RUN(test_random);
+    TEST_RUN_LAYOUT(test_edges);
+    TEST_RUN_LAYOUT(test_random);
     return test_finish();
 }

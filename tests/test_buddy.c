@@ -635,18 +635,18 @@ static void test_random(void)
 int main(void)
 {
     TEST_RUN(test_metadata_size);
-    TEST_RUN(test_init);
-    TEST_RUN(test_walkthrough);
-    TEST_RUN(test_orders_and_alignment);
-    TEST_RUN(test_tail);
-    TEST_RUN(test_largest_order);
-    TEST_RUN(test_bad_input);
-    TEST_RUN(test_misuse);
-    TEST_RUN(test_realloc);
-    TEST_RUN(test_one_byte_allocations);
-    TEST_RUN(test_allocator_interface);
+    TEST_RUN_LAYOUT(test_init);
+    TEST_RUN_LAYOUT(test_walkthrough);
+    TEST_RUN_LAYOUT(test_orders_and_alignment);
+    TEST_RUN_LAYOUT(test_tail);
+    TEST_RUN_LAYOUT(test_largest_order);
+    TEST_RUN_LAYOUT(test_bad_input);
+    TEST_RUN_LAYOUT(test_misuse);
+    TEST_RUN_LAYOUT(test_realloc);
+    TEST_RUN_LAYOUT(test_one_byte_allocations);
+    TEST_RUN_LAYOUT(test_allocator_interface);
     TEST_RUN(test_dump_scaled);
-    TEST_RUN(test_check_catches_corruption);
-    TEST_RUN(test_random);
+    TEST_RUN_LAYOUT(test_check_catches_corruption);
+    TEST_RUN_LAYOUT(test_random);
     return test_finish();
 }

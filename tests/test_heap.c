@@ -564,19 +564,19 @@ static void test_random_worst(void) { test_seed_from_env(); random_run(ALLOC_FIT
 int main(void)
 {
     (void)fit_names;
-    TEST_RUN(test_init);
-    TEST_RUN(test_lecture);
-    TEST_RUN(test_fit_choice);
-    TEST_RUN(test_placement);
+    TEST_RUN_LAYOUT(test_init);
+    TEST_RUN_LAYOUT(test_lecture);
+    TEST_RUN_LAYOUT(test_fit_choice);
+    TEST_RUN_LAYOUT(test_placement);
     TEST_RUN(test_bad_input);
     TEST_RUN(test_misuse);
-    TEST_RUN(test_aligned);
-    TEST_RUN(test_realloc);
+    TEST_RUN_LAYOUT(test_aligned);
+    TEST_RUN_LAYOUT(test_realloc);
     TEST_RUN(test_calloc);
-    TEST_RUN(test_regions);
-    TEST_RUN(test_one_byte);
+    TEST_RUN_LAYOUT(test_regions);
+    TEST_RUN_LAYOUT(test_one_byte);
     TEST_RUN(test_allocator_interface);
-    TEST_RUN(test_dump);
+    TEST_RUN_LAYOUT(test_dump);
     TEST_RUN(test_random_good);
     TEST_RUN(test_random_first);
     TEST_RUN(test_random_next);

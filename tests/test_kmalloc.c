@@ -337,12 +337,12 @@ static void test_random(void)
 int main(void)
 {
     test_seed_from_env();
-    TEST_RUN(test_init);
-    TEST_RUN(test_classes);
+    TEST_RUN_LAYOUT(test_init);
+    TEST_RUN_LAYOUT(test_classes);
     TEST_RUN(test_misuse);
-    TEST_RUN(test_realloc);
+    TEST_RUN_LAYOUT(test_realloc);
     TEST_RUN(test_allocator);
-    TEST_RUN(test_dump);
+    TEST_RUN_LAYOUT(test_dump);
     TEST_RUN(test_random);
     return test_finish();
 }

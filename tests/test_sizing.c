@@ -433,10 +433,10 @@ static void test_slab_bound(void)
 int main(void)
 {
     test_seed_from_env();
-    TEST_RUN(test_arena_bound);
-    TEST_RUN(test_buddy_bound);
-    TEST_RUN(test_buddy_knuth);
-    TEST_RUN(test_heap_bound);
+    TEST_RUN_LAYOUT(test_arena_bound);
+    TEST_RUN_LAYOUT(test_buddy_bound);
+    TEST_RUN_LAYOUT(test_buddy_knuth);
+    TEST_RUN_LAYOUT(test_heap_bound);
     TEST_RUN(test_heap_measured);
     TEST_RUN(test_slab_bound);
     return test_finish();

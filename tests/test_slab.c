@@ -790,19 +790,19 @@ static void test_random(void)
 int main(void)
 {
     test_seed_from_env();
-    TEST_RUN(test_geometry);
+    TEST_RUN_LAYOUT(test_geometry);
     TEST_RUN(test_bad_init);
-    TEST_RUN(test_alloc_free_exact);
-    TEST_RUN(test_partial_before_empty);
+    TEST_RUN_LAYOUT(test_alloc_free_exact);
+    TEST_RUN_LAYOUT(test_partial_before_empty);
     TEST_RUN(test_ctor_dtor);
-    TEST_RUN(test_links_outside);
-    TEST_RUN(test_misuse);
+    TEST_RUN_LAYOUT(test_links_outside);
+    TEST_RUN_LAYOUT(test_misuse);
     TEST_RUN(test_failing_source);
 #ifndef ALLOC_NO_ARENA
-    TEST_RUN(test_arena_source);
+    TEST_RUN_LAYOUT(test_arena_source);
 #endif
     TEST_RUN(test_allocator_adapter);
-    TEST_RUN(test_dump);
+    TEST_RUN_LAYOUT(test_dump);
     TEST_RUN(test_random);
     return test_finish();
 }
