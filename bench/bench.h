@@ -11,12 +11,21 @@
  * Targets are printed next to what was measured, with "ok" or "MISSED".
  *
  * Environment: BENCH_RUNS (timed runs per kernel, default 7), BENCH_NO_CALLGRIND=1 (skip
- * the instruction counts), BENCH_SCALE (multiplies every kernel's n).
+ * the instruction counts), BENCH_SCALE (multiplies every kernel's n), BENCH_TSV (a file:
+ * every table row and target line is appended to it, tab-separated, for bench/run.sh to
+ * turn into bench/results.md and the plots), BENCH_DATA (a directory for plot data).
+ *
+ * The machine-readable lines (one per line of the printed output that matters):
+ *   H <table> <column> <column> ...      a table's header (written once per table)
+ *   R <table> <cell> <cell> ...          one row of it
+ *   T <issue> <program> <what> <measured> <op> <target> <unit> <verdict>
+ * where verdict is "met", "MISSED" or "not measured".
  */
 #ifndef BENCH_H
 #define BENCH_H
 
 #define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +50,56 @@ typedef struct bench_kernel {
 
 /* Defeats dead-code elimination: kernels fold what they allocate into this. */
 static volatile size_t bench_sink;
+
+/* Who is measuring: the program's short name and the issue whose targets it checks (set
+   by bench_begin); the table the kernel rows go to (set by bench_print_header). */
+static const char *bench_program = "bench";
+static int bench_issue = 0;
+static char bench_table[160] = "kernels";
+
+/* Appends one tab-separated line to $BENCH_TSV: tag, then the fields (NULL-terminated). */
+static BENCH_USED void bench_tsv(const char *tag, ...)
+{
+    const char *path = getenv("BENCH_TSV"), *f;
+    va_list ap;
+    FILE *out;
+    if (path == NULL || *path == 0) return;
+    out = fopen(path, "a");
+    if (out == NULL) return;
+    fputs(tag, out);
+    va_start(ap, tag);
+    while ((f = va_arg(ap, const char *)) != NULL) { fputc('\t', out); fputs(f, out); }
+    va_end(ap);
+    fputc('\n', out);
+    fclose(out);
+}
+
+static BENCH_USED void bench_begin(const char *program, int issue)
+{
+    bench_program = program;
+    bench_issue = issue;
+}
+
+/* "%.Nf" of v into a small rotating buffer; "n/a" when v < 0 (not measured). */
+static BENCH_USED const char *bench_fmt(double v, int digits)
+{
+    static char b[16][32];
+    static int i;
+    char *r = b[i++ & 15];
+    if (v < 0) snprintf(r, 32, "n/a");
+    else snprintf(r, 32, "%.*f", digits, v);
+    return r;
+}
+
+/* A path under $BENCH_DATA (plot data), or NULL when it is not set. */
+static BENCH_USED FILE *bench_data_file(const char *name)
+{
+    char path[512];
+    const char *d = getenv("BENCH_DATA");
+    if (d == NULL || *d == 0) return NULL;
+    snprintf(path, sizeof path, "%s/%s", d, name);
+    return fopen(path, "w");
+}
 
 static BENCH_USED double bench_now_ns(void)
 {
@@ -141,25 +200,36 @@ static BENCH_USED void bench_print_header(const char *title)
 {
     printf("\n== %s\n", title);
     printf("%-34s %10s %19s %12s\n", "kernel", "ns/op", "(min..max)", "instr/op");
+    snprintf(bench_table, sizeof bench_table, "%s", title);
+    bench_tsv("H", bench_table, "kernel", "ns/op (median)", "min..max", "instr/op", (const char *)NULL);
 }
 
 static BENCH_USED void bench_print(const bench_kernel *k, const bench_result *r)
 {
-    char ins[32];
+    char ins[32], spread[64];
     if (r->instr >= 0) snprintf(ins, sizeof ins, "%.1f", r->instr);
     else snprintf(ins, sizeof ins, "n/a");
     printf("%-34s %10.2f   (%6.2f..%6.2f) %12s\n", k->name, r->ns_median, r->ns_min, r->ns_max, ins);
+    snprintf(spread, sizeof spread, "%.2f..%.2f", r->ns_min, r->ns_max);
+    bench_tsv("R", bench_table, k->name, bench_fmt(r->ns_median, 2), spread, ins, (const char *)NULL);
 }
 
-/* One target line: "what  measured  target  ok|MISSED". `le` = lower is better. */
+/* One target line: "what  measured  target  ok|MISSED" (and a T line in $BENCH_TSV, under
+   the program's issue). `le` = lower is better; a measured value < 0 = not measured. */
 static BENCH_USED int bench_target(const char *what, double measured, double target, int le, const char *unit)
 {
     int ok = le ? measured <= target : measured >= target;
+    char issue[16], tg[32], ms[32];
+    snprintf(issue, sizeof issue, "%d", bench_issue);
+    snprintf(tg, sizeof tg, "%g", target);
     if (measured < 0) {
         printf("  target %-52s %10s   (%s %g%s)  not measured\n", what, "-", le ? "<=" : ">=", target, unit);
+        bench_tsv("T", issue, bench_program, what, "-", le ? "<=" : ">=", tg, unit, "not measured", (const char *)NULL);
         return 1;
     }
     printf("  target %-52s %10.2f%s (%s %g%s)  %s\n", what, measured, unit, le ? "<=" : ">=", target, unit, ok ? "ok" : "MISSED");
+    snprintf(ms, sizeof ms, measured >= 1000 ? "%.0f" : "%.2f", measured);
+    bench_tsv("T", issue, bench_program, what, ms, le ? "<=" : ">=", tg, unit, ok ? "met" : "MISSED", (const char *)NULL);
     return ok;
 }
 

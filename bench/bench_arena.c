@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 
     for (i = 0; i < 64; i++) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; sizes[i] = 1 + (size_t)(s % 64); }
     if (bench_kernel_mode(argc, argv, ks, 4)) return 0;
+    bench_begin("arena", 2);
 
     bench_print_header("arena: batches of 4096 allocations of 1..64 bytes, released at once");
     for (i = 0; i < 4; i++) {

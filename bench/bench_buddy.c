@@ -139,6 +139,7 @@ int main(int argc, char **argv)
     double per_op;
     int ok = 1;
 
+    bench_begin("buddy", 4);
     arena_base = mem + alloc__pad((uintptr_t)mem, 1u << 20);
     fill_random(8);
     if (argc >= 4 && strcmp(argv[1], "--kernel") == 0) {
