@@ -5,6 +5,7 @@
 #   utilization.png    peak live payload / smallest region, per trace and fit policy
 #   fragmentation.png  1 - largest_free/free after each operation of one trace, one line
 #                      per policy (FRAG_TRACE, default random)
+#   micro.png          ns per object (alloc + release) on the microbenchmarks, per allocator
 #   instructions.png   instructions per operation: each family, its hand-written
 #                      baseline and the system malloc (callgrind; skipped without it)
 set -u
@@ -39,6 +40,14 @@ if [ -s "$f" ]; then
         plot '$f' using 1:2 with lines lw 2 title 'good', '' using 1:3 with lines lw 2 title 'first',
              '' using 1:4 with lines lw 2 title 'next', '' using 1:5 with lines lw 2 title 'best',
              '' using 1:6 with lines lw 2 title 'worst'" || rc=1
+fi
+
+if [ -s "$DATA/micro.dat" ]; then
+    n=$(head -n 1 "$DATA/micro.dat" | wc -w)
+    gnuplot -e "$term; set output '$OUT/micro.png'; $common; $hist;
+        set title 'Microbenchmarks: time per object, its alloc + its release (median; lower is better)';
+        set ylabel 'ns per object'; set yrange [0:*]; set datafile missing 'NaN';
+        plot for [i=2:$n] '$DATA/micro.dat' using i:xtic(1) title columnheader(i)" || rc=1
 fi
 
 # instructions.png: from the kernel rows (instr/op column) and the trace averages.
