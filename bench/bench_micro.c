@@ -270,7 +270,7 @@ int main(int argc, char **argv)
     dat = bench_data_file("micro.dat");
     if (dat) {
         fprintf(dat, "pattern");
-        for (a = 0; a < 8; a++) fprintf(dat, " %s", als[a]);
+        for (a = 0; a < 8; a++) fprintf(dat, " %s", a == 5 ? "bump-inline" : a == 6 ? "pool-by-call" : als[a]);
         fprintf(dat, "\n");
         for (p = 0; p < 4; p++) {
             fprintf(dat, "%s", pats[p]);

@@ -16,6 +16,12 @@ common='set key outside right top; set grid ytics lc rgb "#dddddd"; set border 3
 hist='set style data histogram; set style histogram cluster gap 1; set style fill solid 0.85 border -1; set boxwidth 0.9'
 rc=0
 
+# Copies a whitespace table without its all-NaN columns (an allocator not measured).
+dropnan() {
+    awk 'NR == FNR { if (FNR > 1) for (i = 2; i <= NF; i++) if ($i != "NaN") keep[i] = 1; next }
+         { s = $1; for (i = 2; i <= NF; i++) if (keep[i]) s = s " " $i; print s }' "$1" "$1" > "$2"
+}
+
 if [ -s "$DATA/throughput.dat" ]; then
     n=$(head -n 1 "$DATA/throughput.dat" | wc -w)
     gnuplot -e "$term; set output '$OUT/throughput.png'; $common; $hist;
@@ -43,18 +49,19 @@ if [ -s "$f" ]; then
 fi
 
 if [ -s "$DATA/micro.dat" ]; then
-    n=$(head -n 1 "$DATA/micro.dat" | wc -w)
+    dropnan "$DATA/micro.dat" "$DATA/micro.plot"
+    n=$(head -n 1 "$DATA/micro.plot" | wc -w)
     gnuplot -e "$term; set output '$OUT/micro.png'; $common; $hist;
         set title 'Microbenchmarks: time per object, its alloc + its release (median; lower is better)';
         set ylabel 'ns per object'; set yrange [0:*]; set datafile missing 'NaN';
-        plot for [i=2:$n] '$DATA/micro.dat' using i:xtic(1) title columnheader(i)" || rc=1
+        plot for [i=2:$n] '$DATA/micro.plot' using i:xtic(1) title columnheader(i)" || rc=1
 fi
 
 # instructions.png: from the kernel rows (instr/op column) and the trace averages.
 awk -F'\t' '
-    $1 == "R" && $2 ~ /^arena:/ { a[$3] = $7 }
-    $1 == "R" && $2 ~ /^slab:/ { s[$3] = $7 }
-    $1 == "R" && $2 ~ /^buddy/ { b[$3] = $7 }
+    $1 == "R" && $2 ~ /^arena:/ { a[$3] = $6 }
+    $1 == "R" && $2 ~ /^slab:/ { s[$3] = $6 }
+    $1 == "R" && $2 ~ /^buddy/ { b[$3] = $6 }
     $1 == "R" && $2 ~ /^traces: averages/ { t[$3] = $4 }
     function v(x) { return x == "" || x == "n/a" ? "NaN" : x }
     END {
@@ -66,9 +73,12 @@ awk -F'\t' '
         if (t["kmalloc"] != "") print "kmalloc(traces)", v(t["kmalloc"]), "NaN", v(t["malloc"])
     }' "$TSV" > "$DATA/instructions.dat"
 if awk 'NR > 1 && $2 != "NaN" { found = 1 } END { exit !found }' "$DATA/instructions.dat"; then
+    dropnan "$DATA/instructions.dat" "$DATA/instructions.plot"
+    n=$(head -n 1 "$DATA/instructions.plot" | wc -w)
     gnuplot -e "$term; set output '$OUT/instructions.png'; $common; $hist;
         set title 'Instructions per operation, callgrind (lower is better)';
         set ylabel 'instructions per operation'; set yrange [0:*];
-        plot for [i=2:4] '$DATA/instructions.dat' using i:xtic(1) title columnheader(i)" || rc=1
+        set datafile missing 'NaN';
+        plot for [i=2:$n] '$DATA/instructions.plot' using i:xtic(1) title columnheader(i)" || rc=1
 fi
 exit $rc
