@@ -677,7 +677,281 @@ ALLOC_DEF void alloc_buddy_dump(const alloc_buddy *b, alloc_write_fn write, void
 #endif /* ALLOC_NO_BUDDY */
 /* <<buddy declarations end */
 
-/* @@slab-api@@ */
+/* >>slab ============ slab caches (Bonwick) and the kmalloc-style composite (declarations) */
+#ifndef ALLOC_NO_SLAB
+
+/* What a slab cache holds. Zeroed fields mean "the default" (flat, in declaration order,
+   so C++20 designated initialisers work). */
+typedef struct alloc_slab_desc {
+    const char *name;                       /* for the reports; NULL: "slab" */
+    size_t size, align, slab_size;          /* object size; alignment (0: pointer size);
+                                               bytes per slab, a power of two (0: Bonwick's
+                                               rule, see alloc_slab_init) */
+    void (*ctor)(void *obj, void *user);    /* optional: runs once per object, when its slab
+                                               is made, not on every alloc */
+    void (*dtor)(void *obj, void *user);    /* optional: runs for every object when its slab
+                                               is given back (live or free) */
+    void *user;                             /* passed to ctor and dtor */
+} alloc_slab_desc;
+
+/* The header at the start of every slab. Not API: read it through alloc_slab_get_info
+   and alloc_slab_dump. The used-object bitmap (and, in a cache with a constructor or a
+   destructor, the free-index stack) follow it inside the slab. */
+typedef struct alloc_slab_page {
+    const struct alloc_slab *cache;         /* the owner: proves a masked address is ours */
+    struct alloc_slab_page  *next, *prev;   /* the list of its state */
+    void                    *free;          /* free list through the free objects (no ctor) */
+    size_t                   nfree;         /* free objects in this slab */
+    size_t                   list;          /* which list it is on (see the implementation) */
+} alloc_slab_page;
+
+typedef struct alloc_slab {
+    /* not API: the fast path reads only these */
+    alloc_slab_page *cur;            /* the slab allocations come from (on no list), or a
+                                        read-only stand-in with no free object */
+    uintptr_t        mask;           /* ~(slab_size - 1): object address -> slab header */
+    uintptr_t        gmask;          /* align - 1: objects start on this grid */
+    size_t           fast_lim;       /* objects per slab - 2: frees below it move no slab */
+    size_t           stack_off;      /* offset of the free-index stack (0: links inside) */
+    size_t           live, peak;
+    size_t           free_count;
+    /* not API: the geometry */
+    size_t           size, align, slab_size, objs, first, nwords;
+    /* not API: the three lists (Bonwick), and the slabs' memory */
+    alloc_slab_page *full, *partial, *empty;
+    size_t           nslabs;
+    alloc_allocator  source;         /* source.alloc == NULL: slabs carved from a buffer */
+    unsigned char   *carve, *carve_end, *buf_lo, *buf_hi;
+    void            *spare;          /* buffer mode: slabs given back, ready to be remade */
+    alloc_slab_desc  desc;
+    size_t           fail_count, error_count, ctor_count, dtor_count;
+} alloc_slab;
+
+/* The figures particular to a slab cache (alloc_slab_stats gives the common ones). */
+typedef struct alloc_slab_info {
+    const char *name;
+    size_t object_size;        /* after rounding up to the alignment */
+    size_t align;
+    size_t slab_size;
+    size_t objects_per_slab;
+    size_t header_bytes;       /* header + used bitmap (+ free-index stack) per slab */
+    size_t wasted_per_slab;    /* slab_size - objects_per_slab * object_size */
+    size_t slabs_full, slabs_partial, slabs_empty;   /* by state; the current slab too */
+    size_t objects_live, objects_free;
+    size_t ctor_calls, dtor_calls;
+} alloc_slab_info;
+
+/* The smallest slab alloc_slab_init tries, and the largest it picks by itself. */
+#ifndef ALLOC_SLAB_MIN_SIZE
+#define ALLOC_SLAB_MIN_SIZE ((size_t)(sizeof(void *) >= 8 ? 4096 : sizeof(void *) >= 4 ? 1024 : 256))
+#endif
+#ifndef ALLOC_SLAB_MAX_SIZE
+#define ALLOC_SLAB_MAX_SIZE ((size_t)1 << (sizeof(size_t) >= 4 ? 20 : 13))
+#endif
+
+/* alloc_slab_init: an empty cache of objects of d->size bytes whose slabs come from
+   `source` (the buddy, the heap, an arena: anything that hands out a block of slab_size
+   bytes aligned to slab_size). The descriptor is copied; d->name must outlive the cache.
+   Geometry: objects are d->size rounded up to a multiple of the alignment, which is
+   d->align raised to at least sizeof(void *). The slab size is d->slab_size, or by
+   default the smallest power of two from ALLOC_SLAB_MIN_SIZE up that wastes at most 1/8
+   of the slab on its header and leftover (Bonwick's rule; the least wasteful size up to
+   ALLOC_SLAB_MAX_SIZE when none does). In a cache with a constructor or destructor each
+   object also takes 2 bytes of the slab header (its free-stack entry), counted with the
+   object by the rule.
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID for NULL s or d, size 0, a source without alloc,
+             or a slab_size that is not a power of two; ALLOC_ERR_ALIGN if align is not a
+             power of two; ALLOC_ERR_TOO_SMALL if no slab (up to ALLOC_SLAB_MAX_SIZE, or
+             the given slab_size) can hold one object; ALLOC_ERR_OVERFLOW when the size
+             arithmetic would wrap. On failure *s is untouched.
+   Cost:     O(log(slab size)); takes no memory until the first alloc.
+   Contract: a freed object must be left in its constructed state: in a cache with a
+             constructor the next alloc hands it out again without running the
+             constructor (object caching). */
+ALLOC_DEF alloc_result alloc_slab_init(alloc_slab *s, const alloc_slab_desc *d, alloc_allocator source);
+
+/* alloc_slab_init_buffer: the same cache over one caller buffer: slabs are carved from
+   `buf` at addresses aligned to the slab size (hand in a buffer aligned to it, or lose up
+   to one slab to the alignment), no source. A default slab size is lowered until at least
+   one slab fits.
+   Returns:  as alloc_slab_init; ALLOC_ERR_INVALID for a NULL buf; ALLOC_ERR_TOO_SMALL if
+             not one slab fits in the buffer.
+   Cost:     O(log(slab size)). */
+ALLOC_DEF alloc_result alloc_slab_init_buffer(alloc_slab *s, const alloc_slab_desc *d, void *buf, size_t size);
+
+/* alloc_slab_alloc: one object, aligned to the cache's alignment. From the current slab;
+   when it is used up, from a partial slab first, then an empty one, then a new slab from
+   the source (whose objects are constructed then, once each).
+   Returns:  the object (constructed, if the cache has a constructor; in a cache without
+             one its contents are undefined), or NULL iff no slab has a free object and
+             the source (or the buffer) gives no new slab. Nothing changes on failure.
+   Cost:     O(1); a new slab costs O(objects per slab) constructor calls. */
+ALLOC_DEF void *alloc_slab_alloc(alloc_slab *s);
+
+/* alloc_slab_free: gives an object back to its slab, found by masking the address (the
+   slab is aligned to its own size): O(1), no search. The object keeps its constructed
+   state; no destructor runs. A slab that becomes empty or stops being full moves list.
+   NULL is a no-op. Refused, reported once through ALLOC_ON_ERROR and counted, with
+   nothing changed: a pointer whose slab header does not name this cache
+   (ALLOC_ERR_FOREIGN), a pointer off the object grid (ALLOC_ERR_NOT_BLOCK), an object
+   already free (ALLOC_ERR_DOUBLE_FREE, caught in release builds too: a bit per object).
+   Contract: obj is NULL or points into memory that is readable at its slab-aligned base:
+             any pointer from a slab cache or from the memory of this cache's source. */
+ALLOC_DEF void alloc_slab_free(alloc_slab *s, void *obj);
+
+/* alloc_slab_shrink: gives every empty slab back to the source (to the buffer's spare
+   slabs in a buffer cache), running the destructor on each of its objects.
+   Returns:  the bytes given back. Cost: O(empty slabs x objects per slab). */
+ALLOC_DEF size_t alloc_slab_shrink(alloc_slab *s);
+
+/* alloc_slab_destroy: runs the destructor on every constructed object (live or free) and
+   gives every slab back. Live objects become invalid. The cache stays initialised and
+   empty, ready to be used again. Cost: O(slabs x objects per slab). */
+ALLOC_DEF void alloc_slab_destroy(alloc_slab *s);
+
+/* alloc_slab_owns: 1 if p points into the object area of one of the cache's slabs (a
+   live or a free object), else 0. Safe for any pointer. Cost: O(slabs). */
+ALLOC_DEF int alloc_slab_owns(const alloc_slab *s, const void *p);
+
+/* alloc_slab_stats: the common figures. capacity: object bytes in all slabs; used: live
+   objects x object size; free: free objects x object size (a buffer's uncarved part and
+   a source's memory are not counted); largest_free: the object size when an object is
+   free, else 0; peak_used: the most objects live at once x object size; live_blocks and
+   free_blocks count objects. Cost: O(slabs). */
+ALLOC_DEF void alloc_slab_stats(const alloc_slab *s, alloc_stats *out);
+
+/* alloc_slab_get_info: the slab figures: geometry, waste per slab, slabs by state
+   (full / partial / empty), objects live, constructor and destructor calls. O(slabs). */
+ALLOC_DEF void alloc_slab_get_info(const alloc_slab *s, alloc_slab_info *out);
+
+/* alloc_slab_check: walks every slab. Returns ALLOC_OK when each list is well linked and
+   holds only slabs of its state, every header names this cache, each slab's free list
+   (or free-index stack) holds exactly its free objects, on the grid, none twice, and the
+   bitmaps and counts add up; else ALLOC_ERR_CORRUPT (ALLOC_ERR_INVALID for NULL).
+   Cost: O(slabs x objects per slab). */
+ALLOC_DEF alloc_result alloc_slab_check(const alloc_slab *s);
+
+/* alloc_slab_allocator: the cache behind the common interface. It serves requests of
+   1..object size bytes with an alignment of at most the cache's (0: the cache's);
+   others get NULL. realloc keeps the object when the new size fits, else NULL. */
+ALLOC_DEF alloc_allocator alloc_slab_allocator(alloc_slab *s);
+
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+/* alloc_slab_dump (ALLOC_DUMP): the cache's geometry, then each slab as a row of its
+   objects ('#' live, '.' free), grouped full / partial / empty, then the stats.
+   Cost: O(slabs x objects per slab). */
+ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *user);
+#endif
+
+
+/* alloc_slab_cache_of: the cache named in the header of the slab that holds obj, for a
+   cache whose slabs are `slab_size` bytes: obj masked down to the slab, the header's
+   owner read. It is how a user of several caches with one slab size (a kmalloc) routes
+   a free without a search. The result is unchecked: compare it with your caches.
+   Returns:  the cache, or NULL when obj is NULL or slab_size is not a power of two.
+   Cost:     O(1). Contract: as alloc_slab_free (the slab-aligned base must be readable). */
+ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size);
+
+#ifndef ALLOC_NO_BUDDY
+/* >>kmalloc: a general-purpose allocator in the kernel's way ---------------------------
+   Size classes from 16 to 2048 bytes, each a slab cache whose slabs are blocks taken from
+   a buddy; larger requests go to the buddy directly. free and realloc take no size: a
+   pointer inside a live slab-sized buddy block whose header names one of the caches is a
+   slab object, a pointer at the start of any other live buddy block is a large block.
+   Built only from the public faces of the slab and the buddy. */
+
+/* The classes (bytes): 16 32 48 64 96 128 192 256 384 512 768 1024 1536 2048. */
+#define ALLOC_KMALLOC_CLASSES 14
+#define ALLOC_KMALLOC_MAX     ((size_t)2048)     /* largest request a slab cache serves */
+#define ALLOC_KMALLOC_ALIGN   ((size_t)16)       /* every block is aligned to at least this */
+#ifndef ALLOC_KMALLOC_SLAB_SIZE
+#define ALLOC_KMALLOC_SLAB_SIZE ((size_t)16384)  /* bytes per slab, for every class */
+#endif
+#ifndef ALLOC_KMALLOC_SLAB_TABLE
+#define ALLOC_KMALLOC_SLAB_TABLE 256             /* direct-mapped table of slab addresses
+                                                    (a power of two) */
+#endif
+
+typedef struct alloc_kmalloc {
+    /* not API */
+    struct alloc_buddy *buddy;
+    size_t              slab_size, slab_shift;                /* S and log2(S) */
+    size_t              nclasses;                            /* classes with a cache */
+    unsigned char       class_of[ALLOC_KMALLOC_MAX / 16 + 1];   /* (size + 15) / 16 -> class */
+    alloc_slab          caches[ALLOC_KMALLOC_CLASSES];
+    void               *slabs[ALLOC_KMALLOC_SLAB_TABLE];   /* slab addresses, by (address / S) */
+    size_t              large_live, large_bytes, large_count, large_frees;
+    size_t              fail_count, error_count;
+} alloc_kmalloc;
+
+/* alloc_kmalloc_init: a kmalloc over the buddy `b` (which may serve others too). Every
+   class cache takes slabs of ALLOC_KMALLOC_SLAB_SIZE bytes from it (lowered to the
+   largest block the buddy has, raised to its min_block); a class whose objects do not fit
+   such a slab is served by the buddy like a large request. The kmalloc must not move
+   after init (its caches are named in their slabs' headers).
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID for NULL arguments; ALLOC_ERR_TOO_SMALL when the
+             buddy has no free block of at least 1 KiB.
+   Cost:     O(classes); takes no memory until the first allocation. */
+ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, struct alloc_buddy *b);
+
+/* alloc_kmalloc_alloc: `size` bytes aligned to ALLOC_KMALLOC_ALIGN: from the smallest
+   class that holds it, or (over 2048 bytes) a buddy block of the next power of two.
+   Returns:  the block, or NULL iff size is 0 or the buddy has no memory for it.
+   Cost:     O(1) from a slab; a new slab or a large block is O(orders) in the buddy. */
+ALLOC_DEF void *alloc_kmalloc_alloc(alloc_kmalloc *k, size_t size);
+
+/* alloc_kmalloc_free: gives p back to its slab cache or to the buddy; no size needed.
+   NULL is a no-op. A pointer that is neither a live object of a cache nor the start of a
+   live large block is refused once through ALLOC_ON_ERROR (by the cache for a double
+   free or an interior pointer in a slab; else ALLOC_ERR_FOREIGN / ALLOC_ERR_NOT_BLOCK).
+   Cost:     O(1) for a slab object; O(orders) for a large block. */
+ALLOC_DEF void alloc_kmalloc_free(alloc_kmalloc *k, void *p);
+
+/* alloc_kmalloc_realloc: resizes p: kept in place while the new size needs the same
+   class (or, large, while the buddy can resize in place); else moved and copied.
+   realloc(NULL, n) allocates; size 0 frees and returns NULL.
+   Returns:  the block, or NULL when out of memory (p stays valid and unchanged) or when
+             p is refused as by alloc_kmalloc_free. Cost: O(size) when it copies. */
+ALLOC_DEF void *alloc_kmalloc_realloc(alloc_kmalloc *k, void *p, size_t size);
+
+/* alloc_kmalloc_usable_size: the bytes p may use: its class size for an object of a
+   class cache (live or free: check with the cache's free, not here), its buddy block's
+   size for a large block; 0 if p is NULL or neither (not reported). Cost: O(1). */
+ALLOC_DEF size_t alloc_kmalloc_usable_size(const alloc_kmalloc *k, const void *p);
+
+/* alloc_kmalloc_shrink: every class cache gives its empty slabs back to the buddy.
+   Returns the bytes given back. Cost: O(empty slabs). */
+ALLOC_DEF size_t alloc_kmalloc_shrink(alloc_kmalloc *k);
+
+/* alloc_kmalloc_destroy: every slab goes back to the buddy (small blocks become invalid).
+   Large blocks are the buddy's: free them first, or reinitialise the buddy. O(slabs). */
+ALLOC_DEF void alloc_kmalloc_destroy(alloc_kmalloc *k);
+
+/* alloc_kmalloc_stats: capacity: the buddy's capacity; used: live small objects at their
+   class size + live large blocks at their block size; free: the buddy's free bytes + the
+   free objects in the slabs; largest_free: the buddy's largest free block (or the largest
+   class with a free object, if larger); peak_used: the buddy's peak (slabs counted whole);
+   counts: small and large together; error_count: the caches' and the kmalloc's own.
+   Cost: O(slabs). */
+ALLOC_DEF void alloc_kmalloc_stats(const alloc_kmalloc *k, alloc_stats *out);
+
+/* alloc_kmalloc_check: every class cache and the buddy. ALLOC_OK or ALLOC_ERR_CORRUPT. */
+ALLOC_DEF alloc_result alloc_kmalloc_check(const alloc_kmalloc *k);
+
+/* alloc_kmalloc_allocator: the kmalloc behind the common interface. Alignments up to
+   ALLOC_KMALLOC_ALIGN as alloc_kmalloc_alloc; larger ones (powers of two) come from the
+   buddy, whose blocks are aligned to their size. */
+ALLOC_DEF alloc_allocator alloc_kmalloc_allocator(alloc_kmalloc *k);
+
+#if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
+/* alloc_kmalloc_dump (ALLOC_DUMP): one line per class (object size, objects per slab,
+   slabs full / partial / empty, live objects), the large blocks, and the stats. Draw the
+   buddy with alloc_buddy_dump and one cache with alloc_slab_dump. O(slabs). */
+ALLOC_DEF void alloc_kmalloc_dump(const alloc_kmalloc *k, alloc_write_fn write, void *user);
+#endif
+#endif /* ALLOC_NO_BUDDY */
+#endif /* ALLOC_NO_SLAB */
+/* <<slab declarations end */
 
 #ifndef ALLOC_NO_ARENA
 /* >>game ============================================================================== */
@@ -3488,7 +3762,1069 @@ ALLOC_DEF void alloc_buddy_dump(const alloc_buddy *b, alloc_write_fn write, void
 #endif /* ALLOC_NO_BUDDY */
 /* <<buddy implementation end */
 
-/* @@slab-impl@@ */
+/* >>slab ============ slab caches (Bonwick) and the kmalloc-style composite (implementation) */
+#ifndef ALLOC_NO_SLAB
+/* The slab allocator (Bonwick, 1994). A cache hands out objects of one size. Its memory
+   is a set of slabs, each a power-of-two block aligned to its own size, taken from a
+   source allocator (or carved from one buffer). A slab starts with a header, a bitmap
+   with one bit per pointer-sized granule (set where a live object starts), in a cache with a
+   constructor or destructor a stack of free object indices, and then the objects.
+
+   Object caching: the constructor runs once per object when its slab is made, not on
+   every alloc; a freed object keeps its constructed state, so in such a cache nothing of
+   ours is ever written into an object: the free list is the index stack in the header.
+   Without a constructor the free list runs through the free objects themselves.
+
+   Invariants:
+   - every slab's header names its cache (`cache`), and the slab's address is a multiple
+     of slab_size: free finds the header by masking the object's address, O(1);
+   - a slab is `cur` (the one allocations come from, on no list) or on exactly one of the
+     three lists of its state: full (no free object), partial, empty (no live object);
+   - cur is empty only when the partial list is empty: alloc takes from a partial slab
+     before an empty one, and a slab moves list only when its state changes;
+   - a slab's free list (or stack) holds exactly its free objects, nfree of them; the
+     bitmap has a bit set for exactly its objects - nfree live ones;
+   - live = the live objects of all slabs; peak >= live.
+   ASan: free objects and the leftover of a slab are poisoned; headers never are. */
+
+#define ALLOC__SLAB_CUR     0u
+#define ALLOC__SLAB_FULL    1u
+#define ALLOC__SLAB_PARTIAL 2u
+#define ALLOC__SLAB_EMPTY   3u
+#define ALLOC__SLAB_WORD    ((size_t)ALLOC__SIZE_BITS)
+/* The bitmap has one bit per granule of sizeof(void *) bytes, the smallest alignment an
+   object can have: a constant shift, whatever the cache's alignment. */
+#define ALLOC__SLAB_GRAIN   (sizeof(void *) >= 8 ? 3 : sizeof(void *) >= 4 ? 2 : 1)
+/* In a cache with a constructor the free stack holds granule numbers in 16 bits. */
+#define ALLOC__SLAB_MAX_UNITS ((size_t)65536)
+
+/* The stand-in for "no current slab": a read-only page with no free object, so the fast
+   path of alloc needs no NULL test (it fails over to the slow path by itself). */
+static const alloc_slab_page alloc__slab_none = {NULL, NULL, NULL, NULL, 0, 0};
+#define ALLOC__SLAB_NONE ((alloc_slab_page *)(uintptr_t)&alloc__slab_none)
+
+ALLOC__INLINE size_t *alloc__slab_bits(const alloc_slab_page *pg)
+{
+    return (size_t *)(void *)((unsigned char *)(uintptr_t)pg + sizeof(alloc_slab_page));
+}
+ALLOC__INLINE uint16_t *alloc__slab_stack(const alloc_slab *s, const alloc_slab_page *pg)
+{
+    return (uint16_t *)(void *)((unsigned char *)(uintptr_t)pg + s->stack_off);
+}
+ALLOC__INLINE unsigned char *alloc__slab_obj(const alloc_slab *s, const alloc_slab_page *pg, size_t i)
+{
+    return (unsigned char *)(uintptr_t)pg + s->first + i * s->size;
+}
+
+/* Lays out a slab of `slab` bytes for objects of `size` (a multiple of `align`): header,
+   bitmap, the free-index stack if `outside`, then the objects from *first on.
+   Returns the objects per slab, 0 if not one fits. */
+ALLOC__FN size_t alloc__slab_layout(size_t size, size_t align, size_t slab, int outside,
+                                     size_t *first, size_t *stack_off, size_t *nwords)
+{
+    size_t units = slab >> ALLOC__SLAB_GRAIN;
+    size_t words = (units + ALLOC__SLAB_WORD - 1) / ALLOC__SLAB_WORD;
+    size_t hdr = sizeof(alloc_slab_page) + words * sizeof(size_t);
+    size_t n, f = 0;
+    if (align > slab || hdr >= slab || (outside && units > ALLOC__SLAB_MAX_UNITS)) return 0;
+    if (!outside) {
+        f = hdr + alloc__pad((uintptr_t)hdr, align);
+        n = f < slab ? (slab - f) / size : 0;
+    } else {
+        /* header + 2 bytes of stack per object, padded to the alignment, + the objects */
+        for (n = (slab - hdr) / (size + 2); n > 0; n--) {
+            f = hdr + 2 * n;
+            f += alloc__pad((uintptr_t)f, align);
+            if (f <= slab && (slab - f) / size >= n) break;
+        }
+    }
+    *first = f;
+    *stack_off = outside ? hdr : 0;
+    *nwords = words;
+    return n;
+}
+
+ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d, size_t fit_lo, size_t fit_size)
+{
+    size_t align, size, slab, n, first = 0, stack_off = 0, nwords = 0;
+    int outside;
+    if (s == NULL || d == NULL || d->size == 0) return ALLOC_ERR_INVALID;
+    align = d->align ? d->align : sizeof(void *);
+    if (!alloc__is_pow2(align)) return ALLOC_ERR_ALIGN;
+    if (align < sizeof(void *)) align = sizeof(void *);   /* room and alignment for a link */
+    if (!alloc__add(d->size, align - 1, &size)) return ALLOC_ERR_OVERFLOW;
+    size &= ~(align - 1);
+    outside = d->ctor != NULL || d->dtor != NULL;
+    if (d->slab_size != 0) {
+        slab = d->slab_size;
+        if (!alloc__is_pow2(slab)) return ALLOC_ERR_INVALID;
+        if (slab > ((size_t)1 << (ALLOC__SIZE_BITS - 2))) return ALLOC_ERR_OVERFLOW;
+        n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
+        if (n == 0) return ALLOC_ERR_TOO_SMALL;
+    } else {
+        /* Bonwick's rule: the smallest power of two whose header + leftover is at most
+           1/8 of it; if none up to the maximum, the least wasteful one. Waste fractions
+           are compared scaled to the maximum slab, so no product can wrap. */
+        size_t best = 0, best_waste = (size_t)-1, max = ALLOC_SLAB_MAX_SIZE;
+        for (slab = ALLOC_SLAB_MIN_SIZE; slab <= max && slab != 0; slab <<= 1) {
+            size_t w;
+            n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
+            if (n == 0) continue;
+            if (fit_size != 0) {   /* a buffer cache: at least one aligned slab must fit */
+                size_t pad = alloc__pad((uintptr_t)fit_lo, slab);
+                if (pad > fit_size || fit_size - pad < slab) break;
+            }
+            /* (a free-stack entry is per-object metadata: it counts with the object) */
+            w = slab - n * size - (outside ? 2 * n : 0);
+            if (w <= slab / 8) { best = slab; break; }
+            if (w * (max / slab) < best_waste) { best = slab; best_waste = w * (max / slab); }
+        }
+        if (best == 0) return ALLOC_ERR_TOO_SMALL;
+        slab = best;
+        n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
+    }
+    ALLOC_MEMSET(s, 0, sizeof *s);
+    s->cur = ALLOC__SLAB_NONE;
+    ALLOC_MEMCPY(&s->desc, d, sizeof *d);
+    if (s->desc.name == NULL) s->desc.name = "slab";
+    s->size = size;
+    s->align = align;
+    s->gmask = (uintptr_t)(align - 1);
+    s->slab_size = slab;
+    s->mask = ~(uintptr_t)(slab - 1);
+    s->objs = n;
+    s->fast_lim = n >= 2 ? n - 2 : 0;
+    s->first = first;
+    s->stack_off = stack_off;
+    s->nwords = nwords;
+    return ALLOC_OK;
+}
+
+/* alloc_slab_init with the source by pointer: a composite calls this, so no copy of the
+   struct is made on the way (a copy could become an implicit memcpy in firmware). */
+ALLOC__FN alloc_result alloc__slab_init_from(alloc_slab *s, const alloc_slab_desc *d, const alloc_allocator *source)
+{
+    alloc_result r;
+    if (source->alloc == NULL) return ALLOC_ERR_INVALID;
+    r = alloc__slab_setup(s, d, 0, 0);
+    if (r == ALLOC_OK) {
+        s->source.alloc = source->alloc;   /* member by member: no implicit memcpy */
+        s->source.realloc = source->realloc;
+        s->source.free = source->free;
+        s->source.ctx = source->ctx;
+    }
+    return r;
+}
+
+ALLOC_DEF alloc_result alloc_slab_init(alloc_slab *s, const alloc_slab_desc *d, alloc_allocator source)
+{
+    return alloc__slab_init_from(s, d, &source);
+}
+
+ALLOC_DEF alloc_result alloc_slab_init_buffer(alloc_slab *s, const alloc_slab_desc *d, void *buf, size_t size)
+{
+    alloc_result r;
+    uintptr_t lo = (uintptr_t)buf, first;
+    if (buf == NULL) return ALLOC_ERR_INVALID;
+    if (lo + size < lo) return ALLOC_ERR_OVERFLOW;
+    if (s == NULL || d == NULL) return ALLOC_ERR_INVALID;
+    {
+        alloc_slab tmp;
+        r = alloc__slab_setup(&tmp, d, lo, size ? size : 1);
+        if (r != ALLOC_OK) return r;
+        first = lo + alloc__pad(lo, tmp.slab_size);
+        if (first < lo || first > lo + size || lo + size - first < tmp.slab_size) return ALLOC_ERR_TOO_SMALL;
+        ALLOC_MEMCPY(s, &tmp, sizeof *s);   /* (no struct assignment: no implicit memcpy) */
+    }
+    s->buf_lo = (unsigned char *)buf;
+    s->buf_hi = (unsigned char *)buf + size;
+    s->carve = (unsigned char *)first;
+    s->carve_end = s->carve + (size_t)(lo + size - first) / s->slab_size * s->slab_size;
+    ALLOC__POISON(buf, size);
+    return ALLOC_OK;
+}
+
+/* The lists: doubly linked, the head's prev is NULL. */
+ALLOC__FN alloc_slab_page **alloc__slab_head(alloc_slab *s, size_t list)
+{
+    return list == ALLOC__SLAB_FULL ? &s->full : list == ALLOC__SLAB_PARTIAL ? &s->partial : &s->empty;
+}
+ALLOC__FN void alloc__slab_push(alloc_slab *s, alloc_slab_page *pg, size_t list)
+{
+    alloc_slab_page **head = alloc__slab_head(s, list);
+    pg->list = list;
+    pg->prev = NULL;
+    pg->next = *head;
+    if (*head != NULL) (*head)->prev = pg;
+    *head = pg;
+}
+ALLOC__FN void alloc__slab_unlink(alloc_slab *s, alloc_slab_page *pg)
+{
+    if (pg->prev != NULL) pg->prev->next = pg->next;
+    else *alloc__slab_head(s, pg->list) = pg->next;
+    if (pg->next != NULL) pg->next->prev = pg->prev;
+    pg->next = pg->prev = NULL;
+    pg->list = ALLOC__SLAB_CUR;
+}
+ALLOC__FN alloc_slab_page *alloc__slab_pop(alloc_slab *s, size_t list)
+{
+    alloc_slab_page *pg = *alloc__slab_head(s, list);
+    if (pg != NULL) alloc__slab_unlink(s, pg);
+    return pg;
+}
+
+/* A new slab: memory from the source (or the buffer), header and bitmap cleared, every
+   object on the free list and constructed, once (object caching). NULL if no memory. */
+ALLOC__FN alloc_slab_page *alloc__slab_grow(alloc_slab *s)
+{
+    alloc_slab_page *pg;
+    unsigned char *mem = NULL;
+    size_t i;
+    if (s->source.alloc != NULL) {
+        mem = (unsigned char *)s->source.alloc(s->source.ctx, s->slab_size, s->slab_size);
+        if (mem != NULL && ((uintptr_t)mem & (s->slab_size - 1)) != 0) {
+            /* The source broke the alignment contract: masking would not find the header. */
+            if (s->source.free != NULL) s->source.free(s->source.ctx, mem);
+            mem = NULL;
+        }
+    } else if (s->spare != NULL) {
+        mem = (unsigned char *)s->spare;
+        ALLOC__OPEN(mem, sizeof(void *));
+        s->spare = *(void **)s->spare;
+    } else if ((size_t)(s->carve_end - s->carve) >= s->slab_size) {
+        mem = s->carve;
+        s->carve += s->slab_size;
+    }
+    if (mem == NULL) return NULL;
+    ALLOC__UNPOISON(mem, s->slab_size);
+    pg = (alloc_slab_page *)(void *)mem;
+    pg->cache = s;
+    pg->next = pg->prev = NULL;
+    pg->free = NULL;
+    pg->nfree = s->objs;
+    pg->list = ALLOC__SLAB_CUR;
+    ALLOC_MEMSET(alloc__slab_bits(pg), 0, s->nwords * sizeof(size_t));
+    if (s->stack_off != 0) {
+        /* Pushed from the last object down, so the first alloc takes the lowest address. */
+        uint16_t *st = alloc__slab_stack(s, pg);
+        for (i = 0; i < s->objs; i++)
+            st[i] = (uint16_t)((size_t)(alloc__slab_obj(s, pg, s->objs - 1 - i) - mem) >> ALLOC__SLAB_GRAIN);
+        if (s->desc.ctor != NULL)
+            for (i = 0; i < s->objs; i++) s->desc.ctor(alloc__slab_obj(s, pg, i), s->desc.user);
+        s->ctor_count += s->desc.ctor != NULL ? s->objs : 0;
+    } else {
+        /* The free list runs through the objects, in address order. */
+        for (i = s->objs; i-- > 0;) {
+            unsigned char *o = alloc__slab_obj(s, pg, i);
+#ifdef ALLOC_DEBUG
+            ALLOC_MEMSET(o, ALLOC__FREED_BYTE, s->size);
+#endif
+            *(void **)(void *)o = pg->free;
+            pg->free = o;
+        }
+    }
+    ALLOC__POISON(mem + s->first, s->slab_size - s->first);
+    s->nslabs++;
+    return pg;
+}
+
+/* Gives a slab back: the destructor on every object, live or free, then the memory. */
+ALLOC__FN size_t alloc__slab_release(alloc_slab *s, alloc_slab_page *pg)
+{
+    size_t i;
+    ALLOC__OPEN(pg, s->slab_size);   /* constructed objects keep their contents */
+    if (s->desc.dtor != NULL) {
+        for (i = 0; i < s->objs; i++) s->desc.dtor(alloc__slab_obj(s, pg, i), s->desc.user);
+        s->dtor_count += s->objs;
+    }
+    pg->cache = NULL;   /* a stale pointer into it is foreign from now on */
+    s->nslabs--;
+    if (s->source.alloc != NULL) {
+        if (s->source.free != NULL) s->source.free(s->source.ctx, pg);
+    } else {
+        *(void **)(void *)pg = s->spare;
+        s->spare = pg;
+        ALLOC__POISON((unsigned char *)pg + sizeof(alloc_slab_page), s->slab_size - sizeof(alloc_slab_page));
+    }
+    return s->slab_size;
+}
+
+/* The slow path of alloc: cur is used up (or there is none). It goes on the full list,
+   and the next slab is a partial one, else an empty one, else a new one. */
+ALLOC__FN ALLOC__NOINLINE void *alloc__slab_alloc_slow(alloc_slab *s)
+{
+    alloc_slab_page *pg;
+    if (s->cur != ALLOC__SLAB_NONE) {
+        if (s->cur->nfree != 0) return NULL;   /* cannot happen: the fast path had room */
+        alloc__slab_push(s, s->cur, ALLOC__SLAB_FULL);
+        s->cur = ALLOC__SLAB_NONE;
+    }
+    pg = alloc__slab_pop(s, ALLOC__SLAB_PARTIAL);
+    if (pg == NULL) pg = alloc__slab_pop(s, ALLOC__SLAB_EMPTY);
+    if (pg == NULL) pg = alloc__slab_grow(s);
+    if (pg == NULL) {
+        s->fail_count++;
+        return NULL;
+    }
+    s->cur = pg;
+    return alloc_slab_alloc(s);
+}
+
+ALLOC_DEF void *alloc_slab_alloc(alloc_slab *s)
+{
+    alloc_slab_page *pg = s->cur;
+    unsigned char *p;
+    size_t u;
+    if (ALLOC__LIKELY(pg->nfree != 0)) {
+        if (s->stack_off == 0) {
+            /* Pop the slab's free list: the link is in the object's first word. */
+            p = (unsigned char *)pg->free;
+            ALLOC__OPEN(p, sizeof(void *));
+            pg->free = *(void **)(void *)p;
+            ALLOC__UNPOISON(p, s->size);
+            u = (size_t)(p - (unsigned char *)pg) >> ALLOC__SLAB_GRAIN;
+#ifdef ALLOC_DEBUG
+            ALLOC_MEMSET(p, ALLOC__FRESH_BYTE, s->size);
+#endif
+        } else {
+            /* Pop the index stack: the object's constructed bytes are not touched. */
+            u = alloc__slab_stack(s, pg)[pg->nfree - 1];
+            p = (unsigned char *)pg + (u << ALLOC__SLAB_GRAIN);
+            ALLOC__OPEN(p, s->size);
+        }
+        pg->nfree--;
+        alloc__slab_bits(pg)[u / ALLOC__SLAB_WORD] |= (size_t)1 << (u % ALLOC__SLAB_WORD);
+        if (++s->live > s->peak) s->peak = s->live;
+        return p;
+    }
+    return alloc__slab_alloc_slow(s);
+}
+
+ALLOC__FN void alloc__slab_error(alloc_slab *s, alloc_result code, const void *p, const char *msg)
+{
+    s->error_count++;
+    ALLOC_ON_ERROR(code, (void *)(uintptr_t)p, msg);
+}
+
+/* A free the fast path refused: find out why, and report it once. */
+ALLOC__FN ALLOC__NOINLINE void alloc__slab_free_bad(alloc_slab *s, const void *p)
+{
+    const alloc_slab_page *pg = (const alloc_slab_page *)(const void *)((uintptr_t)p & s->mask);
+    size_t off = (size_t)((uintptr_t)p - (uintptr_t)pg);
+    if (pg->cache != s)
+        alloc__slab_error(s, ALLOC_ERR_FOREIGN, p, "slab free: pointer is not in a slab of this cache");
+    else if (off < s->first || (off - s->first) % s->size != 0 || (off - s->first) / s->size >= s->objs)
+        alloc__slab_error(s, ALLOC_ERR_NOT_BLOCK, p, "slab free: pointer is not the start of an object");
+    else
+        alloc__slab_error(s, ALLOC_ERR_DOUBLE_FREE, p, "slab free: object is already free");
+}
+
+/* A free changed a slab's state: from full to partial (nfree == 1) or to empty
+   (nfree == objs). Move it to the list of its new state, keeping the rule that cur is
+   empty only when no partial slab exists. */
+ALLOC__FN ALLOC__NOINLINE void alloc__slab_moved(alloc_slab *s, alloc_slab_page *pg)
+{
+    alloc_slab_page *cur = s->cur;
+    if (pg == cur) {
+        if (pg->nfree == s->objs && s->partial != NULL) {
+            alloc__slab_push(s, pg, ALLOC__SLAB_EMPTY);
+            s->cur = alloc__slab_pop(s, ALLOC__SLAB_PARTIAL);
+        }
+        return;
+    }
+    alloc__slab_unlink(s, pg);
+    if (pg->nfree == s->objs) {
+        alloc__slab_push(s, pg, ALLOC__SLAB_EMPTY);
+    } else if (cur == ALLOC__SLAB_NONE) {
+        s->cur = pg;
+    } else if (cur->nfree == s->objs) {
+        /* cur is empty and pg is partial: pg goes first. */
+        alloc__slab_push(s, cur, ALLOC__SLAB_EMPTY);
+        s->cur = pg;
+    } else {
+        alloc__slab_push(s, pg, ALLOC__SLAB_PARTIAL);
+    }
+}
+
+ALLOC_DEF void alloc_slab_free(alloc_slab *s, void *obj)
+{
+    unsigned char *p = (unsigned char *)obj;
+    alloc_slab_page *pg = (alloc_slab_page *)(void *)((uintptr_t)obj & s->mask);
+    size_t u, word, *w;
+    if (ALLOC__UNLIKELY(p == NULL)) return;
+    /* The header at the masked address must name this cache, and p must be on the grid
+       of granules; the granule's bit must say that a live object starts there. */
+    if (ALLOC__UNLIKELY(pg->cache != s || ((uintptr_t)p & s->gmask) != 0)) {
+        alloc__slab_free_bad(s, p);
+        return;
+    }
+    u = (size_t)(p - (unsigned char *)pg) >> ALLOC__SLAB_GRAIN;
+    w = alloc__slab_bits(pg) + u / ALLOC__SLAB_WORD;
+    word = *w;
+    if (ALLOC__UNLIKELY(((word >> (u % ALLOC__SLAB_WORD)) & 1u) == 0)) {
+        alloc__slab_free_bad(s, p);
+        return;
+    }
+    *w = word & ~((size_t)1 << (u % ALLOC__SLAB_WORD));
+    if (s->stack_off == 0) {
+#ifdef ALLOC_DEBUG
+        ALLOC_MEMSET(p, ALLOC__FREED_BYTE, s->size);
+#endif
+        *(void **)(void *)p = pg->free;
+        pg->free = p;
+    } else {
+        alloc__slab_stack(s, pg)[pg->nfree] = (uint16_t)u;
+    }
+    ALLOC__POISON(p, s->size);
+    s->live--;
+    s->free_count++;
+    if (ALLOC__UNLIKELY(++pg->nfree - 2 >= s->fast_lim)) alloc__slab_moved(s, pg);
+}
+
+ALLOC_DEF size_t alloc_slab_shrink(alloc_slab *s)
+{
+    size_t bytes = 0;
+    alloc_slab_page *pg;
+    while ((pg = alloc__slab_pop(s, ALLOC__SLAB_EMPTY)) != NULL) bytes += alloc__slab_release(s, pg);
+    if (s->cur != ALLOC__SLAB_NONE && s->cur->nfree == s->objs) {
+        bytes += alloc__slab_release(s, s->cur);
+        s->cur = ALLOC__SLAB_NONE;
+    }
+    return bytes;
+}
+
+ALLOC_DEF void alloc_slab_destroy(alloc_slab *s)
+{
+    alloc_slab_page *pg;
+    size_t list;
+    for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++)
+        while ((pg = alloc__slab_pop(s, list)) != NULL) alloc__slab_release(s, pg);
+    if (s->cur != ALLOC__SLAB_NONE) alloc__slab_release(s, s->cur);
+    s->cur = ALLOC__SLAB_NONE;
+    s->free_count += s->live;   /* the live objects are gone: counted as freed */
+    s->live = 0;
+}
+
+/* The slab holding p's object area, or NULL; safe for any pointer. */
+ALLOC__FN const alloc_slab_page *alloc__slab_find(const alloc_slab *s, const void *p)
+{
+    uintptr_t q = (uintptr_t)p, base = q & s->mask;
+    const alloc_slab_page *pg;
+    size_t list;
+    if (p == NULL || q - base < s->first || q - base >= s->first + s->objs * s->size) return NULL;
+    if (s->cur != ALLOC__SLAB_NONE && (uintptr_t)s->cur == base) return s->cur;
+    for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++)
+        for (pg = *alloc__slab_head((alloc_slab *)(uintptr_t)s, list); pg != NULL; pg = pg->next)
+            if ((uintptr_t)pg == base) return pg;
+    return NULL;
+}
+
+ALLOC_DEF int alloc_slab_owns(const alloc_slab *s, const void *p)
+{
+    return s != NULL && alloc__slab_find(s, p) != NULL;
+}
+
+/* Calls fn on the current slab and on each slab of every list. */
+ALLOC__FN size_t alloc__slab_state(const alloc_slab *s, const alloc_slab_page *pg)
+{
+    return pg->nfree == 0 ? ALLOC__SLAB_FULL : pg->nfree == s->objs ? ALLOC__SLAB_EMPTY : ALLOC__SLAB_PARTIAL;
+}
+
+ALLOC_DEF void alloc_slab_get_info(const alloc_slab *s, alloc_slab_info *out)
+{
+    const alloc_slab_page *pg;
+    size_t list, n[4];
+    for (list = 0; list < 4; list++) n[list] = 0;   /* (no initialiser: no implicit memset) */
+    ALLOC_MEMSET(out, 0, sizeof *out);
+    if (s->cur != ALLOC__SLAB_NONE) n[alloc__slab_state(s, s->cur)]++;
+    for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++)
+        for (pg = *alloc__slab_head((alloc_slab *)(uintptr_t)s, list); pg != NULL; pg = pg->next)
+            n[alloc__slab_state(s, pg)]++;
+    out->name = s->desc.name;
+    out->object_size = s->size;
+    out->align = s->align;
+    out->slab_size = s->slab_size;
+    out->objects_per_slab = s->objs;
+    out->header_bytes = s->first;
+    out->wasted_per_slab = s->slab_size - s->objs * s->size;
+    out->slabs_full = n[ALLOC__SLAB_FULL];
+    out->slabs_partial = n[ALLOC__SLAB_PARTIAL];
+    out->slabs_empty = n[ALLOC__SLAB_EMPTY];
+    out->objects_live = s->live;
+    out->objects_free = s->nslabs * s->objs - s->live;
+    out->ctor_calls = s->ctor_count;
+    out->dtor_calls = s->dtor_count;
+}
+
+ALLOC_DEF void alloc_slab_stats(const alloc_slab *s, alloc_stats *out)
+{
+    size_t nfree = s->nslabs * s->objs - s->live;
+    ALLOC_MEMSET(out, 0, sizeof *out);
+    out->capacity = s->nslabs * s->objs * s->size;
+    out->used = s->live * s->size;
+    out->free = nfree * s->size;
+    out->largest_free = nfree ? s->size : 0;
+    out->peak_used = s->peak * s->size;
+    out->live_blocks = s->live;
+    out->free_blocks = nfree;
+    out->alloc_count = s->free_count + s->live;
+    out->free_count = s->free_count;
+    out->fail_count = s->fail_count;
+    out->error_count = s->error_count;
+}
+
+/* One slab's own consistency: header, bitmap, free list or stack. Adds its live objects
+   to *live. The free entries are checked on the grid and with their bit clear; that none
+   appears twice follows from their count, sum and sum of squares matching the objects
+   whose bit is clear (the check is read-only, so it keeps no mark of its own). */
+ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page *pg, size_t *live)
+{
+    const size_t *bits = alloc__slab_bits(pg);
+    size_t i, clear = 0, sum = 0, sq = 0, n = 0, esum = 0, esq = 0, set = 0;
+    if (pg->cache != s || ((uintptr_t)pg & (s->slab_size - 1)) != 0 || pg->nfree > s->objs) return 0;
+    for (i = 0; i < s->nwords; i++) {
+        size_t x = bits[i];
+        while (x) { x &= x - 1; set++; }
+    }
+    for (i = 0; i < s->objs; i++) {
+        size_t u = (s->first + i * s->size) >> ALLOC__SLAB_GRAIN;
+        if (!(bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD)))) {
+            clear++;
+            sum += u;
+            sq += u * u;
+        }
+    }
+    if (set + clear != s->objs || clear != pg->nfree) return 0;   /* no bit off the grid */
+    if (s->stack_off != 0) {
+        const uint16_t *st = alloc__slab_stack(s, pg);
+        for (n = 0; n < pg->nfree; n++) {
+            size_t u = st[n], off = u << ALLOC__SLAB_GRAIN;
+            if (off < s->first || (off - s->first) % s->size != 0 || (off - s->first) / s->size >= s->objs) return 0;
+            if (bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD))) return 0;
+            esum += u;
+            esq += u * u;
+        }
+        if (pg->free != NULL) return 0;
+    } else {
+        const unsigned char *o = (const unsigned char *)pg->free;
+        for (n = 0; o != NULL; n++) {
+            size_t off = (size_t)((uintptr_t)o - (uintptr_t)pg), u = off >> ALLOC__SLAB_GRAIN;
+            const void *next;
+            if (n >= pg->nfree || ((uintptr_t)o & s->mask) != (uintptr_t)pg) return 0;
+            if (off < s->first || (off - s->first) % s->size != 0 || (off - s->first) / s->size >= s->objs) return 0;
+            if (bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD))) return 0;
+            esum += u;
+            esq += u * u;
+            ALLOC__OPEN((void *)(uintptr_t)o, sizeof(void *));
+            next = *(const void *const *)(const void *)o;
+            ALLOC__POISON((void *)(uintptr_t)o, sizeof(void *));
+            o = (const unsigned char *)next;
+        }
+        if (n != pg->nfree) return 0;
+    }
+    if (esum != sum || esq != sq) return 0;
+    *live += s->objs - pg->nfree;
+    return 1;
+}
+
+ALLOC_DEF alloc_result alloc_slab_check(const alloc_slab *s)
+{
+    const alloc_slab_page *pg, *prev;
+    size_t list, count = 0, live = 0;
+    if (s == NULL) return ALLOC_ERR_INVALID;
+    if (s->objs == 0 || s->size == 0 || !alloc__is_pow2(s->slab_size) || s->mask != ~(uintptr_t)(s->slab_size - 1))
+        return ALLOC_ERR_CORRUPT;
+    if (s->cur != ALLOC__SLAB_NONE) {
+        if (s->cur->list != ALLOC__SLAB_CUR || s->cur->next != NULL || s->cur->prev != NULL) return ALLOC_ERR_CORRUPT;
+        if (s->cur->nfree == s->objs && s->partial != NULL) return ALLOC_ERR_CORRUPT;   /* partial first */
+        if (!alloc__slab_check_page(s, s->cur, &live)) return ALLOC_ERR_CORRUPT;
+        count++;
+    }
+    for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++) {
+        prev = NULL;
+        for (pg = *alloc__slab_head((alloc_slab *)(uintptr_t)s, list); pg != NULL; pg = pg->next) {
+            if (++count > s->nslabs) return ALLOC_ERR_CORRUPT;   /* also stops a cycle */
+            if (pg == s->cur || pg->list != list || pg->prev != prev) return ALLOC_ERR_CORRUPT;
+            if (alloc__slab_state(s, pg) != list) return ALLOC_ERR_CORRUPT;   /* the list of its state */
+            if (!alloc__slab_check_page(s, pg, &live)) return ALLOC_ERR_CORRUPT;
+            prev = pg;
+        }
+    }
+    if (count != s->nslabs || live != s->live || s->peak < s->live) return ALLOC_ERR_CORRUPT;
+    return ALLOC_OK;
+}
+
+ALLOC__FN int alloc__slab_fits(const alloc_slab *s, size_t size, size_t align)
+{
+    return size != 0 && size <= s->size && (align == 0 || (alloc__is_pow2(align) && align <= s->align));
+}
+ALLOC__FN void *alloc__slab_if_alloc(void *ctx, size_t size, size_t align)
+{
+    alloc_slab *s = (alloc_slab *)ctx;
+    return alloc__slab_fits(s, size, align) ? alloc_slab_alloc(s) : NULL;
+}
+ALLOC__FN void *alloc__slab_if_realloc(void *ctx, void *p, size_t size, size_t align)
+{
+    alloc_slab *s = (alloc_slab *)ctx;
+    if (p == NULL) return alloc__slab_if_alloc(ctx, size, align);
+    if (size == 0) {
+        alloc_slab_free(s, p);
+        return NULL;
+    }
+    return alloc__slab_fits(s, size, align) ? p : NULL;
+}
+ALLOC__FN void alloc__slab_if_free(void *ctx, void *p)
+{
+    alloc_slab_free((alloc_slab *)ctx, p);
+}
+
+ALLOC_DEF alloc_allocator alloc_slab_allocator(alloc_slab *s)
+{
+    alloc_allocator al;
+    al.alloc = alloc__slab_if_alloc;
+    al.realloc = alloc__slab_if_realloc;
+    al.free = alloc__slab_if_free;
+    al.ctx = s;
+    return al;
+}
+
+#ifdef ALLOC_DUMP
+/* One slab as a row of its objects, '#' live and '.' free; beyond 64 objects each cell
+   stands for several ('#' all live, '.' all free, ':' some of each). */
+ALLOC__FN void alloc__slab_row(alloc__writer *w, const alloc_slab *s, const alloc_slab_page *pg, const char *state)
+{
+    const size_t *bits = alloc__slab_bits(pg);
+    char cells[64];
+    size_t width = s->objs < 64 ? s->objs : 64, c, i;
+    for (c = 0; c < width; c++) {
+        size_t lo = c * s->objs / width, hi = (c + 1) * s->objs / width, used = 0;
+        for (i = lo; i < hi; i++) {
+            size_t u = (s->first + i * s->size) >> ALLOC__SLAB_GRAIN;
+            if (bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD))) used++;
+        }
+        cells[c] = used == hi - lo ? '#' : used == 0 ? '.' : ':';
+    }
+    alloc__printf(w, "  %-7s %p |", state, (const void *)pg);
+    w->write(w->user, cells, width);
+    alloc__printf(w, "| %zu/%zu%s\n", s->objs - pg->nfree, s->objs, pg == s->cur ? "  <- current" : "");
+}
+
+ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *user)
+{
+    static const char *const names[4] = {"", "full", "partial", "empty"};
+    alloc__writer w;
+    alloc_stats st;
+    alloc_slab_info in;
+    const alloc_slab_page *pg;
+    size_t list;
+    w.write = write;
+    w.user = user;
+    alloc_slab_stats(s, &st);
+    alloc_slab_get_info(s, &in);
+    alloc__printf(&w, "slab cache \"%s\" %p: objects of %zu bytes (align %zu), slabs of %zu bytes\n",
+                  in.name, (const void *)s, in.object_size, in.align, in.slab_size);
+    alloc__printf(&w, "  %zu objects per slab, %zu bytes of header, %zu wasted per slab; "
+                  "slabs: %zu full, %zu partial, %zu empty; %zu objects live\n",
+                  in.objects_per_slab, in.header_bytes, in.wasted_per_slab,
+                  in.slabs_full, in.slabs_partial, in.slabs_empty, in.objects_live);
+    for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++) {
+        if (s->cur != ALLOC__SLAB_NONE && alloc__slab_state(s, s->cur) == list) alloc__slab_row(&w, s, s->cur, names[list]);
+        for (pg = *alloc__slab_head((alloc_slab *)(uintptr_t)s, list); pg != NULL; pg = pg->next)
+            alloc__slab_row(&w, s, pg, names[list]);
+    }
+    if (s->nslabs == 0) alloc__printf(&w, "  (no slabs yet)\n");
+    if (in.ctor_calls || in.dtor_calls)
+        alloc__printf(&w, "  constructor calls %zu  destructor calls %zu\n", in.ctor_calls, in.dtor_calls);
+    alloc__print_stats(&w, &st);
+}
+#endif /* ALLOC_DUMP */
+
+ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size)
+{
+    const alloc_slab_page *pg;
+    if (obj == NULL || !alloc__is_pow2(slab_size)) return NULL;
+    pg = (const alloc_slab_page *)(const void *)((uintptr_t)obj & ~(uintptr_t)(slab_size - 1));
+    return (alloc_slab *)(uintptr_t)pg->cache;
+}
+
+#ifndef ALLOC_NO_BUDDY
+/* >>kmalloc ---------------------------------------------------------------------------
+   The kernel's general-purpose allocator, from the public faces of the slab and the
+   buddy: one slab cache per size class, all with slabs of the same size S taken from the
+   buddy (aligned to S, as every buddy block is aligned to its size); larger requests are
+   buddy blocks. Telling them apart on free, with no size and no search:
+   - first the slab table, a direct-mapped cache of slab addresses kept by the caches'
+     source (the buddy, wrapped): if the S-aligned base of p is listed, p is in one of
+     our slabs - no lookup in the buddy, no read of a block that may not be ours;
+   - else p inside (not at the start of) a live buddy block of exactly S bytes whose slab
+     header names one of our caches: a slab object; that cache's free checks the rest
+     (double free, interior pointer) in O(1);
+   - p at the start of a live buddy block that is not one of our slabs: a large block (its
+     first word starts NULL, so only a block whose owner stored the address of one of our
+     caches there could pass for a slab);
+   - anything else is refused. */
+
+static const unsigned short alloc__kmalloc_sizes[ALLOC_KMALLOC_CLASSES] = {
+    16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048
+};
+#define ALLOC__KMALLOC_NONE 0xFFu
+
+ALLOC__FN int alloc__kmalloc_is_cache(const alloc_kmalloc *k, const alloc_slab *c)
+{
+    uintptr_t lo = (uintptr_t)&k->caches[0], q = (uintptr_t)c;
+    return q >= lo && q < (uintptr_t)&k->caches[k->nclasses] && (q - lo) % sizeof(alloc_slab) == 0;
+}
+
+ALLOC__FN void alloc__kmalloc_error(alloc_kmalloc *k, alloc_result code, const void *p, const char *msg)
+{
+    k->error_count++;
+    ALLOC_ON_ERROR(code, (void *)(uintptr_t)p, msg);
+}
+
+/* Which kind of block p is: 1 a slab object (of *cache), 2 a large block, 0 neither.
+   The header at the S-aligned base is read only when the buddy says a live block of
+   exactly S bytes starts there (so a bad pointer never makes us read a free block). */
+ALLOC__FN int alloc__kmalloc_find(const alloc_kmalloc *k, const void *p, alloc_slab **cache)
+{
+    uintptr_t base = (uintptr_t)p & ~(uintptr_t)(k->slab_size - 1);
+    size_t n;
+    /* The fast way: the slab table remembers where our slabs are (no read of the block). */
+    if (ALLOC__LIKELY((uintptr_t)p != base &&
+                      k->slabs[(base >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)] == (void *)base)) {
+        *cache = alloc_slab_cache_of(p, k->slab_size);
+        return 1;
+    }
+    /* Else ask the buddy (a slab whose table entry another slab holds, or a large block). */
+    if ((uintptr_t)p != base && alloc_buddy_usable_size(k->buddy, (const void *)base) == k->slab_size) {
+        alloc_slab *c = alloc_slab_cache_of(p, k->slab_size);
+        if (alloc__kmalloc_is_cache(k, c)) {
+            *cache = c;
+            return 1;
+        }
+    }
+    n = alloc_buddy_usable_size(k->buddy, p);
+    if (n == 0) return 0;
+    if (n == k->slab_size && alloc__kmalloc_is_cache(k, alloc_slab_cache_of((const unsigned char *)p + 1, n))) return 0;   /* a slab itself */
+    return 2;
+}
+
+/* The source of the class caches: the buddy, with each slab noted in the slab table. */
+ALLOC__FN void *alloc__kmalloc_src_alloc(void *ctx, size_t size, size_t align)
+{
+    alloc_kmalloc *k = (alloc_kmalloc *)ctx;
+    void *p = alloc_buddy_alloc(k->buddy, size > align ? size : align);
+    if (p != NULL) {
+        void **e = &k->slabs[((uintptr_t)p >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)];
+        if (*e == NULL) *e = p;   /* on a collision the buddy is asked instead */
+    }
+    return p;
+}
+ALLOC__FN void alloc__kmalloc_src_free(void *ctx, void *p)
+{
+    alloc_kmalloc *k = (alloc_kmalloc *)ctx;
+    void **e = &k->slabs[((uintptr_t)p >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)];
+    if (*e == p) *e = NULL;
+    alloc_buddy_free(k->buddy, p);
+}
+
+/* Frees p, of the kind alloc__kmalloc_find said. */
+ALLOC__FN void alloc__kmalloc_release(alloc_kmalloc *k, void *p, int kind, alloc_slab *c)
+{
+    if (ALLOC__LIKELY(kind == 1)) {
+        alloc_slab_free(c, p);
+    } else if (kind == 2) {
+        k->large_live--;
+        k->large_frees++;
+        k->large_bytes -= alloc_buddy_usable_size(k->buddy, p);
+        alloc_buddy_free(k->buddy, p);
+    } else if (alloc_buddy_owns(k->buddy, p)) {
+        alloc__kmalloc_error(k, ALLOC_ERR_NOT_BLOCK, p, "kmalloc free: pointer is not a live block");
+    } else {
+        alloc__kmalloc_error(k, ALLOC_ERR_FOREIGN, p, "kmalloc free: pointer is not in the buddy");
+    }
+}
+
+ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, alloc_buddy *b)
+{
+    alloc_stats bs;
+    alloc_buddy_figures fig;
+    alloc_allocator src;
+    size_t slab = ALLOC_KMALLOC_SLAB_SIZE, i, c;
+    if (k == NULL || b == NULL) return ALLOC_ERR_INVALID;
+    alloc_buddy_stats(b, &bs);
+    alloc_buddy_stats_ex(b, &fig);
+    while (slab > bs.largest_free && slab > 1024) slab >>= 1;
+    if (slab < fig.min_block) slab = fig.min_block;
+    if (slab > bs.largest_free || slab < 1024) return ALLOC_ERR_TOO_SMALL;
+    ALLOC_MEMSET(k, 0, sizeof *k);
+    k->buddy = b;
+    k->slab_size = slab;
+    k->slab_shift = (size_t)alloc__log2(slab);
+    src.alloc = alloc__kmalloc_src_alloc;
+    src.realloc = NULL;
+    src.free = alloc__kmalloc_src_free;
+    src.ctx = k;
+    for (c = 0; c < ALLOC_KMALLOC_CLASSES; c++) {
+        alloc_slab_desc d;
+        ALLOC_MEMSET(&d, 0, sizeof d);
+        d.name = "kmalloc";
+        d.size = alloc__kmalloc_sizes[c];
+        d.align = ALLOC_KMALLOC_ALIGN;
+        d.slab_size = slab;
+        if (alloc__slab_init_from(&k->caches[c], &d, &src) != ALLOC_OK) break;
+    }
+    k->nclasses = c;
+    /* The smallest class that holds each multiple of 16; the classes that did not fit a
+       slab (c and above) are served by the buddy. */
+    for (i = 0; i <= ALLOC_KMALLOC_MAX / 16; i++) {
+        size_t j = 0;
+        while (j < c && alloc__kmalloc_sizes[j] < i * 16) j++;
+        k->class_of[i] = (unsigned char)(j < c ? j : ALLOC__KMALLOC_NONE);
+    }
+    return ALLOC_OK;
+}
+
+ALLOC__FN ALLOC__NOINLINE void *alloc__kmalloc_large(alloc_kmalloc *k, size_t size)
+{
+    void *p;
+    if (size == 0) return NULL;
+    p = alloc_buddy_alloc(k->buddy, size);
+    if (p == NULL) {
+        k->fail_count++;
+        return NULL;
+    }
+    /* A large block of exactly a slab's size is told from a slab by its first word, which
+       then must not name one of our caches: start it at NULL (the contents of a fresh
+       block are undefined anyway; this keeps memcheck from seeing an undefined read). */
+    *(void **)p = NULL;
+    k->large_live++;
+    k->large_count++;
+    k->large_bytes += alloc_buddy_usable_size(k->buddy, p);
+    return p;
+}
+
+ALLOC_DEF void *alloc_kmalloc_alloc(alloc_kmalloc *k, size_t size)
+{
+    if (ALLOC__LIKELY(size - 1 < ALLOC_KMALLOC_MAX)) {
+        unsigned c = k->class_of[(size + 15) >> 4];
+        if (ALLOC__LIKELY(c != ALLOC__KMALLOC_NONE)) {
+            void *p = alloc_slab_alloc(&k->caches[c]);
+            if (ALLOC__UNLIKELY(p == NULL)) k->fail_count++;
+            return p;
+        }
+    }
+    return alloc__kmalloc_large(k, size);
+}
+
+ALLOC_DEF void alloc_kmalloc_free(alloc_kmalloc *k, void *p)
+{
+    alloc_slab *c = NULL;
+    int kind;
+    if (p == NULL) return;
+    kind = alloc__kmalloc_find(k, p, &c);   /* before c is read */
+    alloc__kmalloc_release(k, p, kind, c);
+}
+
+ALLOC_DEF size_t alloc_kmalloc_usable_size(const alloc_kmalloc *k, const void *p)
+{
+    alloc_slab *c = NULL;
+    int kind;
+    if (p == NULL) return 0;
+    kind = alloc__kmalloc_find(k, p, &c);
+    if (kind == 1) {
+        /* a live object of c: its bit is checked by the cache's own free, here by owns */
+        return alloc__kmalloc_sizes[c - k->caches];
+    }
+    return kind == 2 ? alloc_buddy_usable_size(k->buddy, p) : 0;
+}
+
+ALLOC_DEF void *alloc_kmalloc_realloc(alloc_kmalloc *k, void *p, size_t size)
+{
+    alloc_slab *c = NULL;
+    size_t old;
+    void *q;
+    int kind;
+    if (p == NULL) return alloc_kmalloc_alloc(k, size);
+    if (size == 0) {
+        alloc_kmalloc_free(k, p);
+        return NULL;
+    }
+    kind = alloc__kmalloc_find(k, p, &c);
+    if (kind == 0) {
+        alloc__kmalloc_release(k, p, 0, NULL);   /* reports it, once */
+        return NULL;
+    }
+    if (kind == 2 && size > ALLOC_KMALLOC_MAX) {
+        /* large to large: the buddy resizes in place where it can */
+        size_t before = alloc_buddy_usable_size(k->buddy, p);
+        q = alloc_buddy_realloc(k->buddy, p, size);
+        if (q == NULL) {
+            k->fail_count++;
+            return NULL;
+        }
+        k->large_bytes += alloc_buddy_usable_size(k->buddy, q) - before;
+        return q;
+    }
+    old = kind == 1 ? alloc__kmalloc_sizes[c - k->caches] : alloc_buddy_usable_size(k->buddy, p);
+    if (kind == 1 && size - 1 < ALLOC_KMALLOC_MAX && k->class_of[(size + 15) >> 4] == (unsigned)(c - k->caches))
+        return p;   /* the same class */
+    q = alloc_kmalloc_alloc(k, size);
+    if (q == NULL) return NULL;
+    ALLOC_MEMCPY(q, p, old < size ? old : size);
+    alloc__kmalloc_release(k, p, kind, c);
+    return q;
+}
+
+ALLOC_DEF size_t alloc_kmalloc_shrink(alloc_kmalloc *k)
+{
+    size_t c, bytes = 0;
+    for (c = 0; c < k->nclasses; c++) bytes += alloc_slab_shrink(&k->caches[c]);
+    return bytes;
+}
+
+ALLOC_DEF void alloc_kmalloc_destroy(alloc_kmalloc *k)
+{
+    size_t c;
+    for (c = 0; c < k->nclasses; c++) alloc_slab_destroy(&k->caches[c]);
+}
+
+ALLOC_DEF void alloc_kmalloc_stats(const alloc_kmalloc *k, alloc_stats *out)
+{
+    alloc_stats bs, cs;
+    size_t c;
+    alloc_buddy_stats(k->buddy, &bs);
+    ALLOC_MEMSET(out, 0, sizeof *out);
+    out->capacity = bs.capacity;
+    out->free = bs.free;
+    out->largest_free = bs.largest_free;
+    out->peak_used = bs.peak_used;
+    for (c = 0; c < k->nclasses; c++) {
+        alloc_slab_stats(&k->caches[c], &cs);
+        out->used += cs.used;
+        out->free += cs.free;
+        if (cs.free_blocks && cs.largest_free > out->largest_free) out->largest_free = cs.largest_free;
+        out->live_blocks += cs.live_blocks;
+        out->free_blocks += cs.free_blocks;
+        out->alloc_count += cs.alloc_count;
+        out->free_count += cs.free_count;
+        out->error_count += cs.error_count;
+    }
+    out->used += k->large_bytes;
+    out->live_blocks += k->large_live;
+    out->free_blocks += bs.free_blocks;
+    out->alloc_count += k->large_count;
+    out->free_count += k->large_frees;
+    out->fail_count = k->fail_count;
+    out->error_count += k->error_count;
+}
+
+ALLOC_DEF alloc_result alloc_kmalloc_check(const alloc_kmalloc *k)
+{
+    size_t c;
+    if (k == NULL || k->buddy == NULL) return ALLOC_ERR_INVALID;
+    if (k->nclasses > ALLOC_KMALLOC_CLASSES) return ALLOC_ERR_CORRUPT;
+    for (c = 0; c < ALLOC_KMALLOC_SLAB_TABLE; c++) {
+        const void *e = k->slabs[c];
+        if (e != NULL && ((((uintptr_t)e >> k->slab_shift) & (ALLOC_KMALLOC_SLAB_TABLE - 1)) != c ||
+                          alloc_buddy_usable_size(k->buddy, e) != k->slab_size ||
+                          !alloc__kmalloc_is_cache(k, alloc_slab_cache_of((const unsigned char *)e + 1, k->slab_size))))
+            return ALLOC_ERR_CORRUPT;
+    }
+    for (c = 0; c < k->nclasses; c++)
+        if (alloc_slab_check(&k->caches[c]) != ALLOC_OK) return ALLOC_ERR_CORRUPT;
+    for (c = 1; c <= ALLOC_KMALLOC_MAX / 16; c++) {
+        unsigned x = k->class_of[c];
+        if (x != ALLOC__KMALLOC_NONE && (x >= k->nclasses || alloc__kmalloc_sizes[x] < c * 16)) return ALLOC_ERR_CORRUPT;
+    }
+    return alloc_buddy_check(k->buddy) == ALLOC_OK ? ALLOC_OK : ALLOC_ERR_CORRUPT;
+}
+
+ALLOC__FN void *alloc__kmalloc_if_alloc(void *ctx, size_t size, size_t align)
+{
+    alloc_kmalloc *k = (alloc_kmalloc *)ctx;
+    if (align <= ALLOC_KMALLOC_ALIGN) return alloc_kmalloc_alloc(k, size);
+    if (!alloc__is_pow2(align) || size == 0) return NULL;
+    /* a buddy block of at least `align` bytes is aligned to it */
+    return alloc__kmalloc_large(k, size > align ? size : align);
+}
+ALLOC__FN void *alloc__kmalloc_if_realloc(void *ctx, void *p, size_t size, size_t align)
+{
+    alloc_kmalloc *k = (alloc_kmalloc *)ctx;
+    void *q;
+    size_t old;
+    if (align <= ALLOC_KMALLOC_ALIGN) return alloc_kmalloc_realloc(k, p, size);
+    if (p == NULL) return alloc__kmalloc_if_alloc(ctx, size, align);
+    if (size == 0) {
+        alloc_kmalloc_free(k, p);
+        return NULL;
+    }
+    old = alloc_kmalloc_usable_size(k, p);
+    if (old == 0) {
+        alloc_kmalloc_free(k, p);   /* reports it */
+        return NULL;
+    }
+    if (old >= size && ((uintptr_t)p & (align - 1)) == 0) return p;
+    q = alloc__kmalloc_if_alloc(ctx, size, align);
+    if (q == NULL) return NULL;
+    ALLOC_MEMCPY(q, p, old < size ? old : size);
+    alloc_kmalloc_free(k, p);
+    return q;
+}
+ALLOC__FN void alloc__kmalloc_if_free(void *ctx, void *p)
+{
+    alloc_kmalloc_free((alloc_kmalloc *)ctx, p);
+}
+
+ALLOC_DEF alloc_allocator alloc_kmalloc_allocator(alloc_kmalloc *k)
+{
+    alloc_allocator al;
+    al.alloc = alloc__kmalloc_if_alloc;
+    al.realloc = alloc__kmalloc_if_realloc;
+    al.free = alloc__kmalloc_if_free;
+    al.ctx = k;
+    return al;
+}
+
+#ifdef ALLOC_DUMP
+ALLOC_DEF void alloc_kmalloc_dump(const alloc_kmalloc *k, alloc_write_fn write, void *user)
+{
+    alloc__writer w;
+    alloc_stats st;
+    size_t c;
+    w.write = write;
+    w.user = user;
+    alloc_kmalloc_stats(k, &st);
+    alloc__printf(&w, "kmalloc %p over buddy %p: slabs of %zu bytes\n",
+                  (const void *)k, (const void *)k->buddy, k->slab_size);
+    alloc__printf(&w, "  class   per slab   full partial empty     live\n");
+    for (c = 0; c < ALLOC_KMALLOC_CLASSES; c++) {
+        alloc_slab_info in;
+        if (c >= k->nclasses) {
+            alloc__printf(&w, "  %5u   (to the buddy: no room in a slab)\n", (unsigned)alloc__kmalloc_sizes[c]);
+            continue;
+        }
+        alloc_slab_get_info(&k->caches[c], &in);
+        if (in.slabs_full + in.slabs_partial + in.slabs_empty == 0) continue;
+        alloc__printf(&w, "  %5zu   %8zu   %4zu %7zu %5zu %8zu\n", in.object_size, in.objects_per_slab,
+                      in.slabs_full, in.slabs_partial, in.slabs_empty, in.objects_live);
+    }
+    alloc__printf(&w, "  large   %zu blocks, %zu bytes, straight from the buddy\n", k->large_live, k->large_bytes);
+    alloc__print_stats(&w, &st);
+}
+#endif /* ALLOC_DUMP */
+#undef ALLOC__KMALLOC_NONE
+#endif /* ALLOC_NO_BUDDY */
+
+#undef ALLOC__SLAB_CUR
+#undef ALLOC__SLAB_FULL
+#undef ALLOC__SLAB_PARTIAL
+#undef ALLOC__SLAB_EMPTY
+#undef ALLOC__SLAB_WORD
+#undef ALLOC__SLAB_GRAIN
+#undef ALLOC__SLAB_MAX_UNITS
+#undef ALLOC__SLAB_NONE
+#endif /* ALLOC_NO_SLAB */
+/* <<slab implementation end */
 
 #ifndef ALLOC_NO_ARENA
 /* >>game ============================================================================== */
