@@ -379,7 +379,7 @@ int main(int argc, char **argv)
         bench_tsv("R", "traces: averages over the five traces", fam_names[f], bench_fmt(nins[f] ? isum[f] / nins[f] : -1, 1),
                   f < F_MALLOC ? bench_fmt(usum[f] / NTRACES, 3) : "-", (const char *)NULL);
     }
-    if (HAVE_KMALLOC) printf("  kmalloc throughput / system malloc, median over the traces: %.2fx\n", kspeed[NTRACES / 2]);
+    if (HAVE_KMALLOC) bench_info("malloc time / kmalloc time, median of the five traces one by one", kspeed[NTRACES / 2], "x");
 
     printf("\n== heap: GOOD in a steady random mix, by the number of free blocks (O(1): flat)\n");
     bench_print_header("heap GOOD steady mix by free blocks (instr/op inside alloc_heap_alloc/free)");

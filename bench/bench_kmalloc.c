@@ -176,6 +176,7 @@ int main(int argc, char **argv)
     load_lab();
     if (nlab == 0) { printf("bench_kmalloc: no bench/traces/*.rep (run from the repository root)\n"); return 1; }
     if (bench_kernel_mode(argc, argv, ks, 6)) return 0;
+    bench_begin("kmalloc", 5);
 
     bench_print_header("kmalloc: replayed traces (alloc / free / realloc; op = one trace line)");
     for (i = 0; i < 6; i++) {
