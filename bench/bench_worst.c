@@ -23,6 +23,8 @@
  * Environment: as bench.h (BENCH_SCALE scales N, BENCH_NO_CALLGRIND skips the run).
  */
 #include "bench.h"
+#include <sys/types.h>
+#include <sys/wait.h>
 #define ALLOC_IMPLEMENTATION
 #include "alloc.h"
 
@@ -251,27 +253,64 @@ static const char *kind_name(char k)
     return k == 'a' ? "alloc" : k == 'f' ? "free" : k == 'r' ? "realloc" : k == 'm' ? "realloc+copy" : k == 'z' ? "reset" : "?";
 }
 
-/* Runs one family under callgrind and reports its calls by kind. 0 when not measured. */
-static int measure(const char *self, const family *fm, size_t n, const char *tbl)
+/* The callgrind run of one family: its output file, its log of call kinds, its command. */
+static void paths(const family *fm, char *out, char *log, size_t len)
 {
-    char cmd[1024], out[256], log[256], line[512];
+    snprintf(out, len, "/tmp/bench-worst-%ld-%s.out", bench_pid(), fm->name);
+    snprintf(log, len, "/tmp/bench-worst-%ld-%s.kinds", bench_pid(), fm->name);
+}
+static void command(const char *self, const family *fm, size_t n, char *cmd, size_t len)
+{
+    char out[256], log[256];
+    paths(fm, out, log, sizeof out);
+    snprintf(cmd, len,
+             "valgrind --tool=callgrind --callgrind-out-file=%s --collect-atstart=no '--toggle-collect=ww_*' "
+             "--dump-instr=no --dump-line=no --combine-dumps=yes %s --run %s %zu %s >/dev/null 2>&1",
+             out, self, fm->name, n, log);
+}
+
+/* Runs the commands, `jobs` at a time (the machine's cores: the runs are independent and
+   callgrind is single-threaded). ok[i] = 1 when command i succeeded. */
+static void run_all(char (*cmds)[1024], int *ok, size_t count, int jobs)
+{
+    pid_t pid[64];
+    size_t next = 0, i;
+    int running = 0;
+    for (i = 0; i < count; i++) { pid[i] = 0; ok[i] = 0; }
+    while (next < count || running > 0) {
+        if (next < count && running < jobs) {
+            pid_t c = fork();
+            if (c == 0) { execl("/bin/sh", "sh", "-c", cmds[next], (char *)NULL); _exit(127); }
+            if (c > 0) { pid[next] = c; running++; }
+            next++;
+            continue;
+        }
+        {
+            int st;
+            pid_t w = wait(&st);
+            if (w < 0) break;
+            for (i = 0; i < count; i++)
+                if (pid[i] == w) { ok[i] = WIFEXITED(st) && WEXITSTATUS(st) == 0; running--; }
+        }
+    }
+}
+
+/* Reads one family's callgrind run back and reports its calls by kind. 0 when not
+   measured. */
+static int report(const family *fm, size_t n, const char *tbl)
+{
+    char out[256], log[256], line[512];
     FILE *f;
     unsigned long *cost;
     char *kind;
     size_t nc = 0, nk = 0, i;
     const char *kinds_all = "afrmz";
-    snprintf(out, sizeof out, "/tmp/bench-worst-%ld-%s.out", bench_pid(), fm->name);
-    snprintf(log, sizeof log, "/tmp/bench-worst-%ld-%s.kinds", bench_pid(), fm->name);
-    snprintf(cmd, sizeof cmd,
-             "valgrind --tool=callgrind --callgrind-out-file=%s --collect-atstart=no '--toggle-collect=ww_*' "
-             "--dump-instr=no --dump-line=no --combine-dumps=yes %s --run %s %zu %s >/dev/null 2>&1",
-             out, self, fm->name, n, log);
-    if (system(cmd) != 0) { remove(out); remove(log); return 0; }
-    cost = (unsigned long *)calloc(n + 2, sizeof *cost);
+    paths(fm, out, log, sizeof out);
+    cost = (unsigned long *)calloc(2 * n + 2, sizeof *cost);
     kind = (char *)calloc(2 * n + 2, 1);
     f = fopen(out, "r");
     while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "summary:", 8) == 0 && nc < n + 2) cost[nc++] = strtoul(line + 8, NULL, 10);
+        if (strncmp(line, "summary:", 8) == 0 && nc < 2 * n + 2) cost[nc++] = strtoul(line + 8, NULL, 10);
     if (f) fclose(f);
     f = fopen(log, "r");
     if (f) { nk = fread(kind, 1, 2 * n + 1, f); fclose(f); }
@@ -332,10 +371,20 @@ int main(int argc, char **argv)
 #else
     printf("%-11s %-12s %8s %10s %8s %10s %10s\n", "family", "call", "calls", "mean", "p99", "max", "max at");
     bench_tsv("H", tbl, "family", "call", "calls", "mean", "99th percentile", "max", "max at call #", (const char *)NULL);
-    for (i = 0; i < NFAMS; i++) {
-        if ((strcmp(fams[i].name, "slab") == 0 && !HAVE_SLAB) || (strcmp(fams[i].name, "kmalloc") == 0 && !HAVE_KMALLOC))
-            continue;
-        if (!measure(argv[0], &fams[i], n, tbl)) printf("%-11s not measured (callgrind run failed)\n", fams[i].name);
+    {
+        static char cmds[NFAMS][1024];
+        int ok[NFAMS], use[NFAMS];
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t m = 0;
+        const family *which[NFAMS];
+        for (i = 0; i < NFAMS; i++) {
+            use[i] = !((strcmp(fams[i].name, "slab") == 0 && !HAVE_SLAB) || (strcmp(fams[i].name, "kmalloc") == 0 && !HAVE_KMALLOC));
+            if (use[i]) { which[m] = &fams[i]; command(argv[0], &fams[i], n, cmds[m], sizeof cmds[m]); m++; }
+        }
+        fflush(stdout);
+        run_all(cmds, ok, m, cores < 1 ? 1 : cores > 8 ? 8 : (int)cores);
+        for (i = 0; i < m; i++)
+            if (!ok[i] || !report(which[i], n, tbl)) printf("%-11s not measured (callgrind run failed)\n", which[i]->name);
     }
     bench_tsv("H", "worst case: the runs", "family", "sequence", (const char *)NULL);
     for (i = 0; i < NFAMS; i++) bench_tsv("R", "worst case: the runs", fams[i].name, fams[i].what, (const char *)NULL);
