@@ -11,3 +11,6 @@ bench-smoke:
 
 bench-plots:
 	@sh bench/plots.sh $(BUILD)/bench/data $(BUILD)/bench/results.tsv $${BENCH_OUT:-bench}
+
+# Every benchmark program includes bench/bench.h: rebuild them when it changes.
+$(BENCHES): bench/bench.h
