@@ -11,7 +11,7 @@
  *     over at most a million operations.
  * Targets are printed next to what was measured, with "ok" or "MISSED".
  *
- * Environment: BENCH_RUNS (timed runs per kernel, default 7), BENCH_NO_CALLGRIND=1 (skip
+ * Environment: BENCH_RUNS (timed runs per kernel, default 11), BENCH_NO_CALLGRIND=1 (skip
  * the instruction counts), BENCH_SCALE (multiplies every kernel's n), BENCH_TSV (a file:
  * every table row and target line is appended to it, tab-separated, for bench/run.sh to
  * turn into bench/results.md and the plots), BENCH_DATA (a directory for plot data).
@@ -128,25 +128,44 @@ typedef struct bench_result {
     double instr;                       /* per operation; < 0 when not counted */
 } bench_result;
 
+static BENCH_USED int bench_runs(void)
+{
+    const char *s = getenv("BENCH_RUNS");
+    int runs = s ? atoi(s) : 11;
+    return runs < 1 ? 1 : runs > 64 ? 64 : runs;
+}
+
+/* Median, min and max nanoseconds per operation of each of `count` kernels over
+   BENCH_RUNS runs (one warm-up each). The runs are interleaved - run 1 of every kernel,
+   then run 2 of every kernel, ... - so that kernels compared with each other (an
+   allocator and its baseline) see the same load on a shared machine. */
+static BENCH_USED void bench_time_group(const bench_kernel *ks, size_t count, bench_result *r)
+{
+    static double t[64][64];
+    int runs = bench_runs(), i;
+    size_t j;
+    if (count > 64) count = 64;
+    for (j = 0; j < count; j++) ks[j].fn(bench_scaled(ks[j].n));
+    for (i = 0; i < runs; i++)
+        for (j = 0; j < count; j++) {
+            size_t n = bench_scaled(ks[j].n);
+            double t0 = bench_now_ns();
+            ks[j].fn(n);
+            t[j][i] = (bench_now_ns() - t0) / (double)n;
+        }
+    for (j = 0; j < count; j++) {
+        qsort(t[j], (size_t)runs, sizeof t[j][0], bench_cmp_double);
+        r[j].ns_median = t[j][runs / 2];
+        r[j].ns_min = t[j][0];
+        r[j].ns_max = t[j][runs - 1];
+        r[j].instr = -1;
+    }
+}
+
 /* Median, min and max nanoseconds per operation over BENCH_RUNS runs (one warm-up). */
 static BENCH_USED void bench_time(const bench_kernel *k, bench_result *r)
 {
-    double t[64];
-    const char *s = getenv("BENCH_RUNS");
-    int runs = s ? atoi(s) : 7, i;
-    size_t n = bench_scaled(k->n);
-    if (runs < 1) runs = 1;
-    if (runs > 64) runs = 64;
-    k->fn(n);
-    for (i = 0; i < runs; i++) {
-        double t0 = bench_now_ns();
-        k->fn(n);
-        t[i] = (bench_now_ns() - t0) / (double)n;
-    }
-    qsort(t, (size_t)runs, sizeof t[0], bench_cmp_double);
-    r->ns_median = t[runs / 2];
-    r->ns_min = t[0];
-    r->ns_max = t[runs - 1];
+    bench_time_group(k, 1, r);
 }
 
 static BENCH_USED long bench_pid(void) { return (long)getpid(); }
@@ -194,6 +213,20 @@ static BENCH_USED int bench_kernel_mode(int argc, char **argv, const bench_kerne
     return 1;
 }
 
+/* Measures every kernel of ks into r: times interleaved (bench_time_group), then the
+   instructions where callgrind runs; prints each row. */
+static BENCH_USED double bench_instr(const char *self, const bench_kernel *k);
+static BENCH_USED void bench_print(const bench_kernel *k, const bench_result *r);
+static BENCH_USED void bench_measure_group(const char *self, const bench_kernel *ks, size_t count, bench_result *r)
+{
+    size_t j;
+    bench_time_group(ks, count, r);
+    for (j = 0; j < count; j++) {
+        r[j].instr = bench_instr(self, &ks[j]);
+        bench_print(&ks[j], &r[j]);
+    }
+}
+
 /* Measures kernel i into r (time always, instructions where callgrind runs). */
 static BENCH_USED void bench_measure(const char *self, const bench_kernel *k, bench_result *r)
 {
@@ -228,11 +261,11 @@ static BENCH_USED int bench_target(const char *what, double measured, double tar
     snprintf(issue, sizeof issue, "%d", bench_issue);
     snprintf(tg, sizeof tg, "%.10g", target);
     if (measured < 0) {
-        printf("  target %-52s %10s   (%s %g%s)  not measured\n", what, "-", le ? "<=" : ">=", target, unit);
+        printf("  target %-52s %10s   (%s %.10g%s)  not measured\n", what, "-", le ? "<=" : ">=", target, unit);
         bench_tsv("T", issue, bench_program, what, "-", le ? "<=" : ">=", tg, unit, "not measured", (const char *)NULL);
         return 1;
     }
-    printf("  target %-52s %10.2f%s (%s %g%s)  %s\n", what, measured, unit, le ? "<=" : ">=", target, unit, ok ? "ok" : "MISSED");
+    printf("  target %-52s %10.2f%s (%s %.10g%s)  %s\n", what, measured, unit, le ? "<=" : ">=", target, unit, ok ? "ok" : "MISSED");
     snprintf(ms, sizeof ms, measured >= 1000 ? "%.0f" : "%.2f", measured);
     bench_tsv("T", issue, bench_program, what, ms, le ? "<=" : ">=", tg, unit, ok ? "met" : "MISSED", (const char *)NULL);
     return ok;

@@ -96,10 +96,7 @@ int main(int argc, char **argv)
     bench_begin("arena", 2);
 
     bench_print_header("arena: batches of 4096 allocations of 1..64 bytes, released at once");
-    for (i = 0; i < 4; i++) {
-        bench_measure(argv[0], &ks[i], &r[i]);
-        bench_print(&ks[i], &r[i]);
-    }
+    bench_measure_group(argv[0], ks, 4, r);
     alloc_arena_init(&a, mib, sizeof mib);
     while (alloc_arena_alloc(&a, 1, 1) != NULL) count++;
 

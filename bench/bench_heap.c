@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 {
     double util[NFAM][NTRACES], ins[NFAM][NTRACES], ns[NFAM][NTRACES], speed[NTRACES], kspeed[NTRACES];
     double usum[NFAM] = { 0 }, isum[NFAM] = { 0 }, steady_ins[3];
-    bench_result r;
+    bench_result r, tr[NFAM];
     size_t i, count = 0, smallest[NFAM];
     int t, f, nins[NFAM] = { 0 }, ok = 1;
     static union { unsigned char b[1 << 20]; long double ld; } mib;
@@ -330,12 +330,20 @@ int main(int argc, char **argv)
         cur = &traces[t];
         if (tp_dat) fprintf(tp_dat, "%s", tn);
         if (ut_dat) fprintf(ut_dat, "%s", tn);
+        {   /* the families' timed runs interleaved, so that they see the same load */
+            bench_result rs[NFAM];
+            bench_kernel group[NFAM];
+            int m = 0;
+            for (f = 0; f < NFAM; f++) if (f != F_KMALLOC || HAVE_KMALLOC) group[m++] = ks[f];
+            bench_time_group(group, (size_t)m, rs);
+            for (f = 0, m = 0; f < NFAM; f++) if (f != F_KMALLOC || HAVE_KMALLOC) tr[f] = rs[m++];
+        }
         for (f = 0; f < NFAM; f++) {
             const bench_kernel *k = &ks[f];
             char spread[64], reg[32];
             if (f == F_KMALLOC && !HAVE_KMALLOC) continue;
             smallest[f] = f < F_MALLOC ? smallest_region(f, cur) : 0;
-            bench_time(k, &r);
+            r = tr[f];
             ns[f][t] = r.ns_median;
             ins[f][t] = allocator_instr(argv[0], k, t, cur->nops * 2, NULL);
             if (ins[f][t] >= 0) { isum[f] += ins[f][t]; nins[f]++; }

@@ -39,7 +39,8 @@
 #define BATCH 1024
 #define BUMP_BATCH 4096
 #define MEM ((size_t)8 << 20)
-static unsigned char *mem;
+/* Each allocator has its own region (they are all set up before the first kernel runs). */
+static unsigned char *mem_arena, *mem_heap, *mem_buddy, *mem_slab, *mem_kmalloc, *mem_bump, *mem_pool;
 static void *ptrs[BUMP_BATCH];
 static size_t msize[BATCH], bsize[64];
 static unsigned short perm[BATCH];
@@ -52,6 +53,7 @@ static alloc_slab S;
 #endif
 #if HAVE_KMALLOC
 static alloc_kmalloc K;
+static alloc_buddy KB;   /* the kmalloc's own buddy, of 4 KiB pages */
 #endif
 
 /* The hand-written baselines. */
@@ -80,15 +82,15 @@ static MICRO_NOINLINE void pool_free(pool *p, void *o)
 
 /* Each allocator is set up afresh before each kernel run (not counted by callgrind: the
    kernels call these first, and their share is one call per run of a million ops). */
-static void setup_arena(void) { alloc_arena_init(&A, mem, MEM); }
-static void setup_heap(void) { alloc_heap_init(&H, mem, MEM, ALLOC_FIT_GOOD); }
-static void setup_buddy(void) { alloc_buddy_init(&B, mem, MEM, 16); }
-static void setup_bump(void) { P.top = mem; P.end = mem + MEM; }
+static void setup_arena(void) { alloc_arena_init(&A, mem_arena, MEM); }
+static void setup_heap(void) { alloc_heap_init(&H, mem_heap, MEM, ALLOC_FIT_GOOD); }
+static void setup_buddy(void) { alloc_buddy_init(&B, mem_buddy, MEM, 16); }
+static void setup_bump(void) { P.top = mem_bump; P.end = mem_bump + MEM; }
 static void setup_pool(void)
 {
     size_t j;
     Q.head = NULL;
-    for (j = BATCH + 64; j-- > 0;) pool_free(&Q, mem + j * 64);
+    for (j = BATCH + 64; j-- > 0;) pool_free(&Q, mem_pool + j * 64);
 }
 #if HAVE_SLAB
 static void setup_slab(void)
@@ -96,14 +98,14 @@ static void setup_slab(void)
     alloc_slab_desc d;
     memset(&d, 0, sizeof d);
     d.size = 64;
-    alloc_slab_init_buffer(&S, &d, mem, MEM);
+    alloc_slab_init_buffer(&S, &d, mem_slab, MEM);
 }
 #endif
 #if HAVE_KMALLOC
 static void setup_kmalloc(void)
 {
-    alloc_buddy_init(&B, mem, MEM, 4096);
-    alloc_kmalloc_init(&K, &B);
+    alloc_buddy_init(&KB, mem_kmalloc, MEM, 4096);
+    alloc_kmalloc_init(&K, &KB);
 }
 #endif
 static void setup_none(void) { }
@@ -150,7 +152,7 @@ static void setup_none(void) { }
 #define KM_ALLOC(s) alloc_kmalloc_alloc(&K, (s))
 #define KM_FREE(p) alloc_kmalloc_free(&K, (p))
 #define BUMP_ALLOC(s) bump_alloc(&P, (s), 8)
-#define BUMP_RESET (P.top = mem)
+#define BUMP_RESET (P.top = mem_bump)
 #define POOL_ALLOC(s) ((void)(s), pool_alloc(&Q))
 #define POOL_FREE(p) pool_free(&Q, (p))
 #define MALLOC_ALLOC(s) malloc(s)
@@ -231,10 +233,12 @@ int main(int argc, char **argv)
     bench_kernel ks[NE];
     size_t i, a, p;
     unsigned long long x = 88172645463325252ull;
-    unsigned char *raw = (unsigned char *)malloc(MEM + MEM);
+    unsigned char *raw = (unsigned char *)malloc(8 * MEM), *mem;
     FILE *dat;
     if (raw == NULL) return 1;
     mem = raw + alloc__pad((uintptr_t)raw, MEM);
+    mem_arena = mem; mem_heap = mem + MEM; mem_buddy = mem + 2 * MEM; mem_slab = mem + 3 * MEM;
+    mem_kmalloc = mem + 4 * MEM; mem_bump = mem + 5 * MEM; mem_pool = mem + 6 * MEM;
     for (i = 0; i < BATCH; i++) perm[i] = (unsigned short)i;
     for (i = BATCH - 1; i > 0; i--) {
         size_t j;
@@ -257,14 +261,20 @@ int main(int argc, char **argv)
     bench_begin("micro", 7);
     for (p = 0; p < 4; p++) for (a = 0; a < 8; a++) ns[p][a] = ins[p][a] = -1;
     bench_print_header("micro: every family and its baselines (op = one object: its alloc + its release)");
-    for (i = 0; i < NE; i++) {
-        bench_result r;
-        es[i].setup();
-        bench_measure(argv[0], &ks[i], &r);
-        bench_print(&ks[i], &r);
-        for (p = 0; p < 4; p++) if (strcmp(es[i].pattern, pats[p]) == 0) break;
-        for (a = 0; a < 8; a++) if (strcmp(es[i].alloc, als[a]) == 0) break;
-        if (p < 4 && a < 8) { ns[p][a] = r.ns_median; ins[p][a] = r.instr; }
+    /* One pattern at a time, its allocators' runs interleaved (bench_time_group). Each
+       kernel leaves its allocator as it found it, so all can be set up first. */
+    for (i = 0; i < NE; i++) es[i].setup();
+    for (i = 0; i < NE;) {
+        bench_result r[NE];
+        size_t j, m = 0;
+        while (i + m < NE && strcmp(es[i + m].pattern, es[i].pattern) == 0) m++;
+        bench_measure_group(argv[0], &ks[i], m, r);
+        for (j = 0; j < m; j++) {
+            for (p = 0; p < 4; p++) if (strcmp(es[i + j].pattern, pats[p]) == 0) break;
+            for (a = 0; a < 8; a++) if (strcmp(es[i + j].alloc, als[a]) == 0) break;
+            if (p < 4 && a < 8) { ns[p][a] = r[j].ns_median; ins[p][a] = r[j].instr; }
+        }
+        i += m;
     }
     /* Plot data: ns per op, one row per pattern, one column per allocator. */
     dat = bench_data_file("micro.dat");

@@ -137,10 +137,7 @@ int main(int argc, char **argv)
     bench_begin("slab", 5);
 
     bench_print_header("slab: batches of 1024 allocs of 64 bytes, freed shuffled (op = alloc + free)");
-    for (i = 0; i < 5; i++) {
-        bench_measure(argv[0], &ks[i], &r[i]);
-        bench_print(&ks[i], &r[i]);
-    }
+    bench_measure_group(argv[0], ks, 5, r);
     printf("  instructions per alloc + free: slab %.1f, slab with ctor %.1f, pool %.1f, malloc %.1f\n",
            r[1].instr, r[2].instr, r[0].instr, r[4].instr);
     bench_target("slab instr / pool instr", r[1].instr >= 0 ? r[1].instr / r[0].instr : -1, 1.3, 1, "x");
