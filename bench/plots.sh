@@ -65,18 +65,18 @@ awk -F'\t' '
     $1 == "R" && $2 ~ /^traces: averages/ { t[$3] = $4 }
     function v(x) { return x == "" || x == "n/a" ? "NaN" : x }
     END {
-        print "family alloc.h hand-written system-malloc"
-        if (a["kernel_arena"] != "") print "arena(bump)", v(a["kernel_arena"]), v(a["kernel_bump_inline"]), v(a["kernel_malloc"])
-        if (s["kernel_slab"] != "") print "slab(alloc+free)", v(s["kernel_slab"]), v(s["kernel_pool"]), v(s["kernel_malloc"])
-        if (b["kernel_buddy_pairs"] != "") print "buddy(alloc+free)", v(b["kernel_buddy_pairs"]), "NaN", v(b["kernel_malloc_pairs"])
-        if (t["good"] != "") print "heap-good(traces)", v(t["good"]), "NaN", v(t["malloc"])
-        if (t["kmalloc"] != "") print "kmalloc(traces)", v(t["kmalloc"]), "NaN", v(t["malloc"])
+        print "family alloc.h hand-written-baseline system-malloc"
+        if (a["kernel_arena"] != "") print "arena", v(a["kernel_arena"]), v(a["kernel_bump_inline"]), v(a["kernel_malloc"])
+        if (s["kernel_slab"] != "") print "slab", v(s["kernel_slab"]), v(s["kernel_pool"]), v(s["kernel_malloc"])
+        if (b["kernel_buddy_pairs"] != "") print "buddy", v(b["kernel_buddy_pairs"]), "NaN", v(b["kernel_malloc_pairs"])
+        if (t["good"] != "") print "heap-good", v(t["good"]), "NaN", v(t["malloc"])
+        if (t["kmalloc"] != "") print "kmalloc", v(t["kmalloc"]), "NaN", v(t["malloc"])
     }' "$TSV" > "$DATA/instructions.dat"
 if awk 'NR > 1 && $2 != "NaN" { found = 1 } END { exit !found }' "$DATA/instructions.dat"; then
     dropnan "$DATA/instructions.dat" "$DATA/instructions.plot"
     n=$(head -n 1 "$DATA/instructions.plot" | wc -w)
     gnuplot -e "$term; set output '$OUT/instructions.png'; $common; $hist;
-        set title 'Instructions per operation, callgrind (lower is better)';
+        set title \"Instructions per operation, callgrind (lower is better)\\nper allocation (arena), per alloc+free (slab, buddy), per call on the traces (heap, kmalloc)\";
         set ylabel 'instructions per operation'; set yrange [0:*];
         set datafile missing 'NaN';
         plot for [i=2:$n] '$DATA/instructions.plot' using i:xtic(1) title columnheader(i)" || rc=1

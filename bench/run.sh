@@ -26,7 +26,7 @@ TSV=$B/results.tsv
 
 full=1
 case "${BENCH_SCALE:-1}" in 1|1.0) ;; *) full=0 ;; esac
-[ "${BENCH_RUNS:-7}" -lt 5 ] 2>/dev/null && full=0
+[ "${BENCH_RUNS:-11}" -lt 5 ] 2>/dev/null && full=0
 [ -n "${BENCH_NO_CALLGRIND:-}" ] && full=0
 if [ -n "${BENCH_OUT:-}" ]; then OUT=$BENCH_OUT
 elif [ "$full" = 1 ]; then OUT=bench
@@ -91,7 +91,7 @@ libc=$(ldd --version 2>/dev/null | head -n 1 | sed 's/^ldd //')
     echo
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on ${cpu:-unknown CPU} ($cores cores, $(uname -sm)),"
     echo "compiled with $ccv at \`${CFLAGS:--O2}\`; instruction counts by $vg; the system malloc"
-    echo "is $libc. Times are the median of ${BENCH_RUNS:-7} timed runs (after one warm-up) with the"
+    echo "is $libc. Times are the median of ${BENCH_RUNS:-11} timed runs (after one warm-up) with the"
     echo "fastest and slowest run as the spread; on a shared machine time is a guide and the"
     echo "instruction counts are the stable figure. Scale ${BENCH_SCALE:-1}$( [ -n "${BENCH_NO_CALLGRIND:-}" ] && echo ', callgrind skipped')."
     echo "The whole run took ${elapsed} s:$timing."
