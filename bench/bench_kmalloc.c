@@ -165,7 +165,6 @@ int main(int argc, char **argv)
         BENCH_ENTRY(kernel_kmalloc_mixed, TRACE),
     };
     bench_result r[6];
-    size_t i;
     unsigned char *raw = (unsigned char *)malloc(MEM + MEM / 1024 + MEM);
     if (raw == NULL) return 1;
     ram = raw + alloc__pad((uintptr_t)raw, MEM);
@@ -176,12 +175,10 @@ int main(int argc, char **argv)
     load_lab();
     if (nlab == 0) { printf("bench_kmalloc: no bench/traces/*.rep (run from the repository root)\n"); return 1; }
     if (bench_kernel_mode(argc, argv, ks, 6)) return 0;
+    bench_begin("kmalloc", 5);
 
     bench_print_header("kmalloc: replayed traces (alloc / free / realloc; op = one trace line)");
-    for (i = 0; i < 6; i++) {
-        bench_measure(argv[0], &ks[i], &r[i]);
-        bench_print(&ks[i], &r[i]);
-    }
+    bench_measure_group(argv[0], ks, 6, r);
     bench_target("malloc time / kmalloc time, bench/traces (median)", r[0].ns_median / r[1].ns_median, 2, 0, "x");
     bench_target("malloc time / kmalloc time, sizes <= 2048 (median)", r[2].ns_median / r[3].ns_median, 2, 0, "x");
     bench_target("malloc time / kmalloc time, 5% large (median)", r[4].ns_median / r[5].ns_median, 2, 0, "x");
