@@ -34,6 +34,7 @@
        >>game      double-ended stack (alloc_dstack), double-buffered frames (alloc_frames)
        >>wrap      alloc_locked (a lock around any allocator), alloc_failing (fault injection)
        >>helpers   (implementation) checked arithmetic, alignment, bit scans, reports
+       >>debug     (implementation) guard bytes, per-block records, report_live
        >>licence   at the very end
 
    THE FAMILIES
@@ -107,8 +108,10 @@
        ALLOC_KMALLOC_SLAB_SIZE 16384                  all    bytes per slab of every kmalloc class
        ALLOC_KMALLOC_SLAB_TABLE 256                   all    entries of the kmalloc's table of slab
                                                              addresses (a free that misses asks the buddy)
-       ALLOC_DEBUG            undefined               impl   misuse stops in ALLOC_ON_ERROR;
-                                                             fresh/freed memory filled with patterns
+       ALLOC_DEBUG            undefined               all    guard bytes and a record per block
+                                                             (changes struct layouts: set it the
+                                                             same in every file); misuse stops in
+                                                             ALLOC_ON_ERROR; fresh/freed patterns
        ALLOC_VALGRIND         undefined               impl   tell memcheck which bytes are free (needs
                                                              valgrind/memcheck.h); ASan needs nothing:
                                                              it is detected
@@ -164,6 +167,22 @@
                    The heap's proven bound is impractically large (any non-moving allocator
                    that only looks at sizes: ~peak * max / ALLOC_HEAP_MIN_BLOCK); the doc
                    gives measured figures beside it (3.5 x peak for the worst adversary).
+       Debug       With ALLOC_DEBUG every block carries guard bytes (0xFD) and a record
+                   (size asked for, file:line from the tracking macros ALLOC_HEAP_ALLOC,
+                   ALLOC_ARENA_ALLOC, ALLOC_BUDDY_ALLOC, ALLOC_SLAB_ALLOC, ALLOC_KMALLOC_ALLOC
+                   and their REALLOC/CALLOC/ALIGNED forms, which are the plain calls in
+                   release builds). Heap and arena: front guard (one heap grain / 16 bytes)
+                   and back guard, the record before the front guard. Buddy and slab keep
+                   blocks aligned to themselves (a slab finds its header by masking), so
+                   they get a back guard only, the record at the end of the block / object
+                   slot. A broken guard makes _check return ALLOC_ERR_CORRUPT; free and
+                   realloc report ALLOC_ERR_GUARD once and still free the block. Fresh
+                   memory is 0xCD, freed memory 0xDD (metadata and constructed slab objects
+                   excepted). alloc_<family>_report_live lists the live blocks at shutdown
+                   (a game's leak report); alloc_<family>_live_count counts them. Debug
+                   blocks cost 16..64 bytes of guards and a record of 10 words each, so the
+                   sizing bounds (alloc_*_size_for) are for release builds.
+                   alloc_arena_alloc_shared and alloc_dstack keep no records.
        Threads     No function locks and there is no shared state between instances:
                    distinct allocators may be used from distinct threads freely. Calls on
                    one allocator must be serialised: wrap it in alloc_locked (your mutex,
@@ -199,7 +218,8 @@
        0.1.0   first release: the common interface and reports; the arena; the free-list
                heap with five fit policies; the buddy; slab caches and the kmalloc
                composite; sizing helpers per family (alloc_*_size_for); the
-               double-ended stack, frames, the lock and fault wrappers.
+               double-ended stack, frames, the lock and fault wrappers; ALLOC_DEBUG
+               guards, block records and leak reports.
 */
 #ifndef ALLOC_H_INCLUDED
 #define ALLOC_H_INCLUDED
