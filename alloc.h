@@ -1580,6 +1580,19 @@ ALLOC__INLINE void alloc__set_allocator(alloc_allocator *d, const alloc_allocato
     d->ctx = s->ctx;
 }
 
+/* The common interface over one allocator: every family's _allocator() is this. */
+ALLOC__FN alloc_allocator alloc__make_allocator(void *(*alloc_fn)(void *, size_t, size_t),
+                                               void *(*realloc_fn)(void *, void *, size_t, size_t),
+                                               void (*free_fn)(void *, void *), void *ctx)
+{
+    alloc_allocator al;
+    al.alloc = alloc_fn;
+    al.realloc = realloc_fn;
+    al.free = free_fn;
+    al.ctx = ctx;
+    return al;
+}
+
 /* *out = a + b; 0 when the sum wraps (and *out is then unspecified). */
 ALLOC__INLINE int alloc__add(size_t a, size_t b, size_t *out)
 {
@@ -2343,12 +2356,7 @@ ALLOC__FN void alloc__arena_if_free(void *ctx, void *p)
 
 ALLOC_DEF alloc_allocator alloc_arena_allocator(alloc_arena *a)
 {
-    alloc_allocator al;
-    al.alloc = alloc__arena_if_alloc;
-    al.realloc = alloc__arena_if_realloc;
-    al.free = alloc__arena_if_free;
-    al.ctx = a;
-    return al;
+    return alloc__make_allocator(alloc__arena_if_alloc, alloc__arena_if_realloc, alloc__arena_if_free, a);
 }
 
 #ifdef ALLOC_DUMP
@@ -3633,12 +3641,7 @@ ALLOC__FN void alloc__heap_if_free(void *ctx, void *p)
 
 ALLOC_DEF alloc_allocator alloc_heap_allocator(alloc_heap *h)
 {
-    alloc_allocator al;
-    al.alloc = alloc__heap_if_alloc;
-    al.realloc = alloc__heap_if_realloc;
-    al.free = alloc__heap_if_free;
-    al.ctx = h;
-    return al;
+    return alloc__make_allocator(alloc__heap_if_alloc, alloc__heap_if_realloc, alloc__heap_if_free, h);
 }
 
 #ifdef ALLOC_DUMP
@@ -4556,12 +4559,7 @@ ALLOC__FN void alloc__buddy_if_free(void *ctx, void *p)
 
 ALLOC_DEF alloc_allocator alloc_buddy_allocator(alloc_buddy *b)
 {
-    alloc_allocator al;
-    al.alloc = alloc__buddy_if_alloc;
-    al.realloc = alloc__buddy_if_realloc;
-    al.free = alloc__buddy_if_free;
-    al.ctx = b;
-    return al;
+    return alloc__make_allocator(alloc__buddy_if_alloc, alloc__buddy_if_realloc, alloc__buddy_if_free, b);
 }
 
 #ifdef ALLOC_DUMP
@@ -5436,12 +5434,7 @@ ALLOC__FN void alloc__slab_if_free(void *ctx, void *p)
 
 ALLOC_DEF alloc_allocator alloc_slab_allocator(alloc_slab *s)
 {
-    alloc_allocator al;
-    al.alloc = alloc__slab_if_alloc;
-    al.realloc = alloc__slab_if_realloc;
-    al.free = alloc__slab_if_free;
-    al.ctx = s;
-    return al;
+    return alloc__make_allocator(alloc__slab_if_alloc, alloc__slab_if_realloc, alloc__slab_if_free, s);
 }
 
 #ifdef ALLOC_DUMP
@@ -5918,12 +5911,7 @@ ALLOC__FN void alloc__kmalloc_if_free(void *ctx, void *p)
 
 ALLOC_DEF alloc_allocator alloc_kmalloc_allocator(alloc_kmalloc *k)
 {
-    alloc_allocator al;
-    al.alloc = alloc__kmalloc_if_alloc;
-    al.realloc = alloc__kmalloc_if_realloc;
-    al.free = alloc__kmalloc_if_free;
-    al.ctx = k;
-    return al;
+    return alloc__make_allocator(alloc__kmalloc_if_alloc, alloc__kmalloc_if_realloc, alloc__kmalloc_if_free, k);
 }
 
 #ifdef ALLOC_DUMP
@@ -6443,12 +6431,7 @@ ALLOC__FN void alloc__locked_free(void *ctx, void *ptr)
 
 ALLOC_DEF alloc_allocator alloc_locked_allocator(alloc_locked *l)
 {
-    alloc_allocator al;
-    al.alloc = alloc__locked_alloc;
-    al.realloc = alloc__locked_realloc;
-    al.free = alloc__locked_free;
-    al.ctx = l;
-    return al;
+    return alloc__make_allocator(alloc__locked_alloc, alloc__locked_realloc, alloc__locked_free, l);
 }
 #undef ALLOC__LOCK
 #undef ALLOC__UNLOCK
@@ -6503,12 +6486,7 @@ ALLOC__FN void alloc__failing_free(void *ctx, void *ptr)
 
 ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f)
 {
-    alloc_allocator al;
-    al.alloc = alloc__failing_alloc;
-    al.realloc = alloc__failing_realloc;
-    al.free = alloc__failing_free;
-    al.ctx = f;
-    return al;
+    return alloc__make_allocator(alloc__failing_alloc, alloc__failing_realloc, alloc__failing_free, f);
 }
 
 #ifdef __cplusplus

@@ -26,6 +26,19 @@
 #define TEST_FN static
 #endif
 
+/* An address aligned to a (a power of two). */
+#define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
+
+/* TEST_ASAN: built with AddressSanitizer (tests that poke a free block open it first). */
+#if defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define TEST_ASAN 1
+#  endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(TEST_ASAN)
+#  define TEST_ASAN 1
+#endif
+
 static long test_errors;          /* ALLOC_ON_ERROR calls seen */
 static int  test_last_error;      /* the last code reported */
 static long test__checks_failed;

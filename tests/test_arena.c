@@ -5,7 +5,6 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
-#define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
 
 static unsigned char mem[1 << 16];
 

@@ -7,14 +7,6 @@
 #include "alloc.h"
 
 /* The tests poke a free block's node by hand: open it for AddressSanitizer first. */
-#if defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define TEST_ASAN 1
-#  endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(TEST_ASAN)
-#  define TEST_ASAN 1
-#endif
 #ifdef TEST_ASAN
 #  include <sanitizer/asan_interface.h>
 #  define TEST_OPEN(p, n)  ASAN_UNPOISON_MEMORY_REGION((p), (n))
@@ -28,7 +20,6 @@
 #  define TEST_CLOSE(p, n) ((void)(p), (void)(n))
 #endif
 
-#define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
 
 /* A static pool and a way to take a piece of it aligned to `align` (plus `skew`). */
 static unsigned char pool[(1 << 21) + 65536];

@@ -6,7 +6,6 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
-#define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
 static unsigned char mem[1 << 14];
 
 static void test_dstack_meet(void)

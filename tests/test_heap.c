@@ -6,7 +6,6 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
-#define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
 /* Written in terms of the configuration, so that every target (32/64-bit, 8- or 16-byte
    alignment, either endianness) asserts the same behaviour. */
 #define W ALLOC_HEAP_BLOCK_OVERHEAD

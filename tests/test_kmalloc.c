@@ -9,21 +9,12 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
-#if defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define TEST_ASAN 1
-#  endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(TEST_ASAN)
-#  define TEST_ASAN 1
-#endif
 #ifdef TEST_ASAN
 #  include <sanitizer/asan_interface.h>
 #elif defined(ALLOC_VALGRIND)
 #  include <valgrind/memcheck.h>
 #endif
 
-#define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
 #define PAGE ((size_t)4096)
 #define PAGES ((size_t)256)   /* 1 MiB of "physical memory" */
 

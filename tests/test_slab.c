@@ -7,18 +7,9 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
-#define ALIGNED(p, a) (((uintptr_t)(p) & ((uintptr_t)(a) - 1)) == 0)
 
 /* Under AddressSanitizer the caches poison free objects; a test that takes the shared
    memory again unpoisons it first. */
-#if defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define TEST_ASAN 1
-#  endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(TEST_ASAN)
-#  define TEST_ASAN 1
-#endif
 #ifdef TEST_ASAN
 #  include <sanitizer/asan_interface.h>
 #elif defined(ALLOC_VALGRIND)
