@@ -4736,13 +4736,14 @@ ALLOC_DEF void *alloc_buddy_realloc_at(alloc_buddy *b, void *p, size_t size, con
         b->error_count++;
         ALLOC_ON_ERROR(ALLOC_ERR_GUARD, p, "buddy realloc: guard bytes were overwritten: write past the end of a block");
     }
-    copy = *rec;                                       /* the record is not in the copied part */
+    ALLOC_MEMCPY(&copy, rec, sizeof copy);             /* the record is not in the copied part;
+                                                          ALLOC_MEMCPY: a struct copy would call libc's memcpy */
     q = (unsigned char *)ALLOC__RAW(alloc_buddy_realloc)(b, p, size + ALLOC__DBG_GUARD + ALLOC__BUDDY_RECSZ);
     if (q == NULL) return NULL;
     sz = ALLOC__RAW(alloc_buddy_usable_size)(b, q);
     if (size > copy.size) ALLOC_MEMSET(q + copy.size, ALLOC__FRESH_BYTE, size - copy.size);
     rec = (alloc__dbg_rec *)(void *)(q + sz - ALLOC__BUDDY_RECSZ);
-    *rec = copy;
+    ALLOC_MEMCPY(rec, &copy, sizeof copy);
     alloc__dbg_moved(&b->dbg_live, rec);
     rec->base = q;
     rec->user = q;
