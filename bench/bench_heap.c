@@ -14,6 +14,7 @@
  * BENCH_NO_CALLGRIND, BENCH_SCALE).
  */
 #include "bench.h"
+#include "trace.h"
 #define ALLOC_IMPLEMENTATION
 #include "alloc.h"
 
@@ -24,44 +25,11 @@ static const char *trace_paths[NTRACES] = { "bench/traces/random.rep", "bench/tr
 static const char *pol_names[NPOL] = { "good", "first", "next", "best", "worst" };
 static const char *trace_names[NTRACES] = { "random", "binary", "realloc", "coalesce", "frame" };
 
-typedef struct rop { char kind; size_t id, size; } rop;
-typedef struct trace { rop *ops; size_t nops, nids, peak; void **ptr; } trace;
 static trace traces[NTRACES];
 static trace *cur;                       /* the trace the kernels replay */
 static unsigned char *mem;
 static size_t mem_size = (size_t)64 << 20;
 
-static int load(const char *path, trace *t)
-{
-    FILE *f = fopen(path, "r");
-    unsigned long hs, ids, n, w, i;
-    size_t *live, now = 0;
-    if (f == NULL) return 0;
-    if (fscanf(f, "%lu %lu %lu %lu", &hs, &ids, &n, &w) != 4) { fclose(f); return 0; }
-    t->ops = (rop *)calloc(n + 1, sizeof *t->ops);
-    t->ptr = (void **)calloc(ids + 1, sizeof(void *));
-    live = (size_t *)calloc(ids + 1, sizeof(size_t));
-    t->nids = ids;
-    t->nops = t->peak = 0;
-    for (i = 0; i < n; i++) {
-        char k[4];
-        unsigned long id, size = 0;
-        if (fscanf(f, "%3s %lu", k, &id) != 2) break;
-        if (k[0] != 'f' && fscanf(f, "%lu", &size) != 1) break;
-        if (id >= ids) continue;
-        t->ops[t->nops].kind = k[0];
-        t->ops[t->nops].id = id;
-        t->ops[t->nops].size = size;
-        t->nops++;
-        /* the live requested bytes, no overhead: the numerator of utilization */
-        if (k[0] == 'f') { now -= live[id]; live[id] = 0; }
-        else { now = now - live[id] + size; live[id] = size; }
-        if (now > t->peak) t->peak = now;
-    }
-    fclose(f);
-    free(live);
-    return t->nops > 0;
-}
 
 /* Every allocator on the traces is reached through the same three function pointers, and
    each pointer leads to a small wrapper of the bench's (bw_*) that calls the allocator:
@@ -138,7 +106,7 @@ static int replay(trace *t, double *frag)
     size_t i;
     int ok = 1;
     for (i = 0; i < t->nops && ok; i++) {
-        const rop *o = &t->ops[i];
+        const trace_op *o = &t->ops[i];
         void **slot = &t->ptr[o->id];
         if (o->kind == 'a') {
             *slot = f_alloc(f_ctx, o->size);
@@ -309,7 +277,7 @@ int main(int argc, char **argv)
     if (raw == NULL) return 1;
     mem = raw + alloc__pad((uintptr_t)raw, (size_t)1 << 20);   /* the buddy's blocks aligned as far as they can be */
     for (t = 0; t < NTRACES; t++)
-        if (!load(trace_paths[t], &traces[t])) { fprintf(stderr, "bench_heap: cannot read %s\n", trace_paths[t]); return 1; }
+        if (!trace_load(trace_paths[t], &traces[t])) { fprintf(stderr, "bench_heap: cannot read %s\n", trace_paths[t]); return 1; }
     if (argc == 5 && strcmp(argv[1], "--kernel") == 0) {   /* --kernel NAME N TRACE: one run, under callgrind */
         cur = &traces[atoi(argv[4])];
         return bench_kernel_mode(4, argv, ks, NK) ? 0 : 1;

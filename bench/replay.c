@@ -17,6 +17,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #define ALLOC_IMPLEMENTATION
+#include "trace.h"
 #include "alloc.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,47 +31,6 @@
 #define REPLAY_NOINLINE
 #endif
 
-typedef struct rop { char kind; size_t id, size; } rop;
-typedef struct trace {
-    const char *name;
-    rop *ops;
-    size_t nops, nids, peak_payload;
-    void **ptr;
-} trace;
-
-static int load(const char *path, trace *t)
-{
-    FILE *f = fopen(path, "r");
-    unsigned long hs, ids, n, weight, i;
-    size_t *live, cur = 0;
-    if (f == NULL) { perror(path); return 0; }
-    if (fscanf(f, "%lu %lu %lu %lu", &hs, &ids, &n, &weight) != 4) { fclose(f); return 0; }
-    t->name = path;
-    t->ops = (rop *)calloc(n ? n : 1, sizeof *t->ops);
-    t->nids = ids;
-    t->ptr = (void **)calloc(ids ? ids : 1, sizeof(void *));
-    live = (size_t *)calloc(ids ? ids : 1, sizeof(size_t));
-    t->nops = 0;
-    t->peak_payload = 0;
-    for (i = 0; i < n; i++) {
-        char k[4];
-        unsigned long id, size = 0;
-        if (fscanf(f, "%3s %lu", k, &id) != 2) break;
-        if (k[0] != 'f' && fscanf(f, "%lu", &size) != 1) break;
-        if (id >= ids) continue;
-        t->ops[t->nops].kind = k[0];
-        t->ops[t->nops].id = id;
-        t->ops[t->nops].size = size;
-        t->nops++;
-        /* The live payload: what the program asked for, no overhead. */
-        if (k[0] == 'f') { cur -= live[id]; live[id] = 0; }
-        else { cur = cur - live[id] + size; live[id] = size; }
-        if (cur > t->peak_payload) t->peak_payload = cur;
-    }
-    fclose(f);
-    free(live);
-    return t->nops > 0;
-}
 
 /* The replay loops, one per policy (and one for malloc), each its own function so that
    a profiler can count it alone. Each returns 1 when every operation succeeded. */
@@ -78,7 +38,7 @@ static int load(const char *path, trace *t)
     size_t i;                                                                          \
     int ok = 1;                                                                        \
     for (i = 0; i < t->nops; i++) {                                                    \
-        const rop *o = &t->ops[i];                                                     \
+        const trace_op *o = &t->ops[i];                                                     \
         void **slot = &t->ptr[o->id];                                                  \
         if (o->kind == 'a') {                                                          \
             *slot = ALLOC(o->size);                                                    \
@@ -128,7 +88,7 @@ static int runs_in(int p, trace *t, size_t size)
 
 static size_t smallest_heap(int p, trace *t)
 {
-    size_t lo = t->peak_payload, hi = lo * 2 + 4096;
+    size_t lo = t->peak, hi = lo * 2 + 4096;
     while (hi <= arena_size && !runs_in(p, t, hi)) { lo = hi; hi *= 2; }
     if (hi > arena_size) return 0;
     while (hi - lo > 16) {
@@ -210,7 +170,7 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "--count") == 0) {
         trace t;
         for (p = 0; p < 5; p++) if (strcmp(argv[2], policy_names[p]) == 0) break;
-        if (p == 5 || !load(argv[3], &t)) return 1;
+        if (p == 5 || !trace_load(argv[3], &t)) return 1;
         return runs_in(p, &t, arena_size) ? 0 : 1;
     }
     if (npaths == 0) { paths = defaults; npaths = 5; }
@@ -219,10 +179,10 @@ int main(int argc, char **argv)
     for (i = 0; i < npaths && nt < 64; i++) {
         trace t;
         double mal;
-        if (!load(paths[i], &t)) { fprintf(stderr, "cannot read %s\n", paths[i]); continue; }
+        if (!trace_load(paths[i], &t)) { fprintf(stderr, "cannot read %s\n", paths[i]); continue; }
         for (p = 0; p < 5; p++) {
             size_t m = smallest_heap(p, &t);
-            double util = m ? (double)t.peak_payload / (double)m : 0;
+            double util = m ? (double)t.peak / (double)m : 0;
             double tp = throughput(p, &t), ins = instructions(argv[0], p, paths[i], t.nops);
             char ib[32];
             if (ins >= 0) { snprintf(ib, sizeof ib, "%.1f", ins); instr_sum[p] += ins; instr_n[p]++; }

@@ -12,5 +12,6 @@ bench-smoke:
 bench-plots:
 	@sh bench/plots.sh $(BUILD)/bench/data $(BUILD)/bench/results.tsv $${BENCH_OUT:-bench}
 
-# Every benchmark program includes bench/bench.h: rebuild them when it changes.
-$(BENCHES): bench/bench.h
+# The benchmark programs include bench/bench.h (and the trace readers bench/trace.h):
+# rebuild them when either changes.
+$(BENCHES): bench/bench.h bench/trace.h
