@@ -217,17 +217,7 @@ static double allocator_instr(const char *self, const bench_kernel *k, int t, si
    kmalloc its metadata included, as for the heap its control structures) on which family
    f runs all of trace t, found by doubling and then bisection to 16 bytes. */
 static int runs_in(int f, trace *t, size_t size) { return fam_open(f, size) && replay(t, NULL); }
-static size_t smallest_region(int f, trace *t)
-{
-    size_t lo = t->peak, hi = lo * 2 + 4096;
-    while (hi <= mem_size && !runs_in(f, t, hi)) { lo = hi; hi *= 2; }
-    if (hi > mem_size) return 0;
-    while (hi - lo > 16) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (runs_in(f, t, mid)) hi = mid; else lo = mid;
-    }
-    return hi;
-}
+static size_t smallest_region(int f, trace *t) { return trace_smallest_region(t, mem_size, runs_in, f); }
 
 /* External fragmentation over trace t under the five policies, each on a region just
    large enough for all five (the largest of their smallest regions), written to

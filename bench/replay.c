@@ -86,17 +86,7 @@ static int runs_in(int p, trace *t, size_t size)
     return replay_fn[p](&h, t);
 }
 
-static size_t smallest_heap(int p, trace *t)
-{
-    size_t lo = t->peak, hi = lo * 2 + 4096;
-    while (hi <= arena_size && !runs_in(p, t, hi)) { lo = hi; hi *= 2; }
-    if (hi > arena_size) return 0;
-    while (hi - lo > 16) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (runs_in(p, t, mid)) hi = mid; else lo = mid;
-    }
-    return hi;
-}
+static size_t smallest_heap(int p, trace *t) { return trace_smallest_region(t, arena_size, runs_in, p); }
 
 static double now_s(void)
 {

@@ -52,4 +52,19 @@ static int trace_load(const char *path, trace *t)
     (void)weight;
     return t->nops > 0;
 }
+
+/* Utilization's denominator: the smallest region on which allocator `who` runs all of t
+   (runs(who, t, size) says whether it does), found by doubling from the peak and then
+   bisection to 16 bytes; 0 when even `max` bytes are not enough. */
+static size_t trace_smallest_region(trace *t, size_t max, int (*runs)(int who, trace *t, size_t size), int who)
+{
+    size_t lo = t->peak, hi = lo * 2 + 4096;
+    while (hi <= max && !runs(who, t, hi)) { lo = hi; hi *= 2; }
+    if (hi > max) return 0;
+    while (hi - lo > 16) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (runs(who, t, mid)) hi = mid; else lo = mid;
+    }
+    return hi;
+}
 #endif
