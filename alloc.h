@@ -690,18 +690,13 @@ ALLOC_DEF alloc_allocator alloc_heap_allocator(alloc_heap *h);
 ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *user);
 #endif
 
-/* alloc_heap_live_count: the live blocks. With ALLOC_DEBUG the blocks on the debug list
-   (every block handed out and not yet freed); in release builds the stats' figure.
-   alloc_heap_report_live (ALLOC_DUMP): one line per live block - address, bytes asked
-   for, and file:line where the caller used a tracking macro - then returns the count
-   (release builds print the count only). A game calls it at shutdown to list its leaks.
-   Cost: O(live blocks). */
+/* alloc_heap_live_count / alloc_heap_report_live: the live blocks, counted or listed
+   with file:line, as alloc_arena_live_count / alloc_arena_report_live. O(live blocks). */
 ALLOC_DEF size_t alloc_heap_live_count(const alloc_heap *h);
 #if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
 ALLOC_DEF size_t alloc_heap_report_live(const alloc_heap *h, alloc_write_fn write, void *user);
 #endif
-/* Tracking macros: with ALLOC_DEBUG they pass __FILE__ and __LINE__ to the _at variant,
-   which records them for report_live; in release builds they are the plain call. */
+/* Tracking macros, as the arena's. */
 #ifdef ALLOC_DEBUG
 ALLOC_DEF void *alloc_heap_alloc_at(alloc_heap *h, size_t size, const char *file, int line);
 ALLOC_DEF void *alloc_heap_alloc_aligned_at(alloc_heap *h, size_t size, size_t align, const char *file, int line);
@@ -875,18 +870,13 @@ ALLOC_DEF alloc_allocator alloc_buddy_allocator(alloc_buddy *b);
 ALLOC_DEF void alloc_buddy_dump(const alloc_buddy *b, alloc_write_fn write, void *user);
 #endif
 
-/* alloc_buddy_live_count: the live blocks. With ALLOC_DEBUG the blocks on the debug list
-   (every block handed out and not yet freed); in release builds the stats' figure.
-   alloc_buddy_report_live (ALLOC_DUMP): one line per live block - address, bytes asked
-   for, and file:line where the caller used a tracking macro - then returns the count
-   (release builds print the count only). A game calls it at shutdown to list its leaks.
-   Cost: O(live blocks). */
+/* alloc_buddy_live_count / alloc_buddy_report_live: the live blocks, counted or listed
+   with file:line, as alloc_arena_live_count / alloc_arena_report_live. O(live blocks). */
 ALLOC_DEF size_t alloc_buddy_live_count(const alloc_buddy *b);
 #if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
 ALLOC_DEF size_t alloc_buddy_report_live(const alloc_buddy *b, alloc_write_fn write, void *user);
 #endif
-/* Tracking macros: with ALLOC_DEBUG they pass __FILE__ and __LINE__ to the _at variant,
-   which records them for report_live; in release builds they are the plain call. */
+/* Tracking macros, as the arena's. */
 #ifdef ALLOC_DEBUG
 ALLOC_DEF void *alloc_buddy_alloc_at(alloc_buddy *b, size_t size, const char *file, int line);
 ALLOC_DEF void *alloc_buddy_realloc_at(alloc_buddy *b, void *p, size_t size, const char *file, int line);
@@ -1069,18 +1059,13 @@ ALLOC_DEF alloc_allocator alloc_slab_allocator(alloc_slab *s);
 ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *user);
 #endif
 
-/* alloc_slab_live_count: the live blocks. With ALLOC_DEBUG the blocks on the debug list
-   (every block handed out and not yet freed); in release builds the stats' figure.
-   alloc_slab_report_live (ALLOC_DUMP): one line per live block - address, bytes asked
-   for, and file:line where the caller used a tracking macro - then returns the count
-   (release builds print the count only). A game calls it at shutdown to list its leaks.
-   Cost: O(live blocks). */
+/* alloc_slab_live_count / alloc_slab_report_live: the live blocks, counted or listed
+   with file:line, as alloc_arena_live_count / alloc_arena_report_live. O(live blocks). */
 ALLOC_DEF size_t alloc_slab_live_count(const alloc_slab *s);
 #if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
 ALLOC_DEF size_t alloc_slab_report_live(const alloc_slab *s, alloc_write_fn write, void *user);
 #endif
-/* Tracking macros: with ALLOC_DEBUG they pass __FILE__ and __LINE__ to the _at variant,
-   which records them for report_live; in release builds they are the plain call. */
+/* Tracking macros, as the arena's. */
 #ifdef ALLOC_DEBUG
 ALLOC_DEF void *alloc_slab_alloc_at(alloc_slab *s, const char *file, int line);
 #  define ALLOC_SLAB_ALLOC(s) alloc_slab_alloc_at((s), __FILE__, __LINE__)
@@ -1195,18 +1180,13 @@ ALLOC_DEF alloc_allocator alloc_kmalloc_allocator(alloc_kmalloc *k);
 ALLOC_DEF void alloc_kmalloc_dump(const alloc_kmalloc *k, alloc_write_fn write, void *user);
 #endif
 
-/* alloc_kmalloc_live_count: the live blocks. With ALLOC_DEBUG the blocks on the debug list
-   (every block handed out and not yet freed); in release builds the stats' figure.
-   alloc_kmalloc_report_live (ALLOC_DUMP): one line per live block - address, bytes asked
-   for, and file:line where the caller used a tracking macro - then returns the count
-   (release builds print the count only). A game calls it at shutdown to list its leaks.
-   Cost: O(live blocks). */
+/* alloc_kmalloc_live_count / alloc_kmalloc_report_live: the live blocks, counted or listed
+   with file:line, as alloc_arena_live_count / alloc_arena_report_live. O(live blocks). */
 ALLOC_DEF size_t alloc_kmalloc_live_count(const alloc_kmalloc *k);
 #if !defined(ALLOC_STATIC) || defined(ALLOC_DUMP)
 ALLOC_DEF size_t alloc_kmalloc_report_live(const alloc_kmalloc *k, alloc_write_fn write, void *user);
 #endif
-/* Tracking macros: with ALLOC_DEBUG they pass __FILE__ and __LINE__ to the _at variant,
-   which records them for report_live; in release builds they are the plain call. */
+/* Tracking macros, as the arena's. */
 #ifdef ALLOC_DEBUG
 ALLOC_DEF void *alloc_kmalloc_alloc_at(alloc_kmalloc *k, size_t size, const char *file, int line);
 ALLOC_DEF void *alloc_kmalloc_realloc_at(alloc_kmalloc *k, void *p, size_t size, const char *file, int line);
