@@ -102,6 +102,8 @@
                                                              bytes are cut from the low end of a hole,
                                                              smaller ones from the high end (small and
                                                              large pack apart); 0 = textbook splitting
+       ALLOC_HEAP_LECTURE_FITS 1                      impl   0 builds ALLOC_FIT_GOOD alone (smaller
+                                                             firmware); init refuses the other four
        ALLOC_SLAB_MIN_SIZE    4096 (64-bit), 1024     all    smallest slab alloc_slab_init picks by
                               (32-bit), 256 (16-bit)         itself (Bonwick's rule starts there)
        ALLOC_SLAB_MAX_SIZE    1 MiB (8 KiB 16-bit)    all    largest slab it picks by itself
@@ -337,9 +339,13 @@ typedef struct alloc_arena {
     alloc_arena_block *cur;
     alloc_arena_block *first;
     alloc_allocator    parent;        /* parent.alloc == NULL: no parent */
+    /* The way on when `cur` is full: the chaining path, set only by the calls that give
+       the arena more than one block (add, a parent), so a lone arena does not link it. */
+    void            *(*grow)(struct alloc_arena *a, size_t size, size_t align);
     size_t             grow_size;     /* bytes asked of the parent for each new block */
     size_t             generation;    /* bumped by reset: marks saved before are stale */
     size_t             dead;          /* allocations released by restore/free/reset */
+    size_t             below;         /* bytes used in the blocks before `cur` */
     size_t             peak;
     size_t             alloc_count, free_count, fail_count, error_count;
 #ifdef ALLOC_DEBUG
@@ -541,6 +547,14 @@ typedef struct alloc__heap_align_probe { char c; alloc__heap_max_align u; } allo
 #  define ALLOC_HEAP_LARGE 96
 #endif
 
+/* ALLOC_HEAP_LECTURE_FITS: 1 (default) builds the lecture's four policies (first, next,
+   best and worst fit over one address-ordered list) beside ALLOC_FIT_GOOD; 0 builds
+   ALLOC_FIT_GOOD alone, for firmware that wants the smallest heap: alloc_heap_init then
+   refuses the other four with ALLOC_ERR_INVALID. */
+#ifndef ALLOC_HEAP_LECTURE_FITS
+#  define ALLOC_HEAP_LECTURE_FITS 1
+#endif
+
 /* The overheads, so that firmware can size its buffers and tests can be written for
    every target: ALLOC_HEAP_GRAIN, the multiple every block size and payload address is
    (ALLOC_HEAP_ALIGN, at least 8 and a word); ALLOC_HEAP_BLOCK_OVERHEAD, the bytes a live
@@ -600,7 +614,8 @@ typedef struct alloc_heap {
 
 /* alloc_heap_init: an empty heap over `buf` (any alignment) of `size` bytes, with the fit
    policy `fit` (ALLOC_FIT_GOOD, 0, is the default).
-   Returns:  ALLOC_OK; ALLOC_ERR_INVALID if h or buf is NULL or fit is not a policy;
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID if h or buf is NULL or fit is not a policy (or
+             not ALLOC_FIT_GOOD when ALLOC_HEAP_LECTURE_FITS is 0);
              ALLOC_ERR_OVERFLOW if buf + size wraps; ALLOC_ERR_TOO_SMALL if the region
              cannot hold its header, one block and the end sentinel. On failure *h is
              untouched.
@@ -1875,21 +1890,30 @@ ALLOC__FN void alloc__arena_enter(alloc_arena *a, alloc_arena_block *blk)
     blk->top = a->top;
 }
 
+/* Every field zero, written out: a memset here would link the C library's into firmware
+   that has only an arena. */
 ALLOC__FN void alloc__arena_zero(alloc_arena *a)
 {
-    ALLOC_MEMSET(a, 0, sizeof *a);
+    a->top = a->end = a->last = NULL;
+    a->cur = a->first = NULL;
+    a->parent.alloc = NULL;
+    a->parent.realloc = NULL;
+    a->parent.free = NULL;
+    a->parent.ctx = NULL;
+    a->grow = NULL;
+    a->grow_size = a->generation = a->dead = a->below = a->peak = 0;
+    a->alloc_count = a->free_count = a->fail_count = a->error_count = 0;
+#ifdef ALLOC_DEBUG
+    a->dbg_live = NULL;
+    a->dbg_count = 0;
+#endif
 }
 
+/* Bytes below the bump pointer, over every block up to cur. O(1): `below` keeps the
+   blocks before cur. */
 ALLOC__FN size_t alloc__arena_used_now(const alloc_arena *a)
 {
-    const alloc_arena_block *b;
-    size_t used = 0;
-    for (b = a->first; b != NULL; b = b->next) {
-        const unsigned char *t = b == a->cur ? a->top : b->top;
-        used += (size_t)(t - alloc__arena_block_start((alloc_arena_block *)(uintptr_t)b));
-        if (b == a->cur) break;
-    }
-    return used;
+    return a->cur == NULL ? 0 : a->below + (size_t)(a->top - alloc__arena_block_start(a->cur));
 }
 
 /* Called before `top` moves down: the peak is only ever lost there. */
@@ -1911,11 +1935,19 @@ ALLOC_DEF alloc_result alloc_arena_init(alloc_arena *a, void *buf, size_t size)
     return ALLOC_OK;
 }
 
+ALLOC__FN void *alloc__arena_next_block(alloc_arena *a, size_t size, size_t align);
+
+ALLOC__FN void alloc__arena_use_parent(alloc_arena *a, const alloc_allocator *parent, size_t block_size)
+{
+    alloc__set_allocator(&a->parent, parent);
+    a->grow_size = block_size ? block_size : ALLOC__ARENA_DEFAULT_GROW;
+    a->grow = alloc__arena_next_block;
+}
+
 ALLOC_DEF alloc_result alloc_arena_set_parent(alloc_arena *a, alloc_allocator parent, size_t block_size)
 {
     if (a == NULL || parent.alloc == NULL) return ALLOC_ERR_INVALID;
-    alloc__set_allocator(&a->parent, &parent);
-    a->grow_size = block_size ? block_size : ALLOC__ARENA_DEFAULT_GROW;
+    alloc__arena_use_parent(a, &parent, block_size);
     return ALLOC_OK;
 }
 
@@ -1923,8 +1955,7 @@ ALLOC_DEF alloc_result alloc_arena_init_parent(alloc_arena *a, alloc_allocator p
 {
     if (a == NULL || parent.alloc == NULL) return ALLOC_ERR_INVALID;
     alloc__arena_zero(a);
-    alloc__set_allocator(&a->parent, &parent);   /* not through set_parent: no by-value pass */
-    a->grow_size = block_size ? block_size : ALLOC__ARENA_DEFAULT_GROW;
+    alloc__arena_use_parent(a, &parent, block_size);
     return ALLOC_OK;
 }
 
@@ -1959,24 +1990,18 @@ ALLOC_DEF alloc_result alloc_arena_add(alloc_arena *a, void *buf, size_t size)
     blk = alloc__arena_make_block(buf, size, 0);
     if (blk == NULL) return ALLOC_ERR_TOO_SMALL;
     alloc__arena_append(a, blk);
+    a->grow = alloc__arena_next_block;
     return ALLOC_OK;
 }
 
-/* Moves on to the first later block that can hold the request, taking a new one from the
-   parent when none can. Returns the allocation, or NULL with nothing changed. */
-ALLOC__FN ALLOC__NOINLINE void *alloc__arena_alloc_slow(alloc_arena *a, size_t size, size_t align)
+/* The chaining path (a->grow), for a valid request that `cur` cannot hold: moves on to
+   the first later block that can, taking a new one from the parent when none can.
+   Returns the allocation, or NULL (counted as a failure) with nothing changed. */
+ALLOC__FN void *alloc__arena_next_block(alloc_arena *a, size_t size, size_t align)
 {
     alloc_arena_block *b;
     unsigned char *p;
     size_t need;
-    if (align == 0) align = 1;
-    if (size == 0 || !alloc__is_pow2(align)) return NULL;   /* impossible, not a failure */
-    if (a->cur != NULL && alloc__pad((uintptr_t)a->top, align) <= (size_t)(a->end - a->top) &&
-        size <= (size_t)(a->end - a->top) - alloc__pad((uintptr_t)a->top, align)) {
-        b = a->cur;   /* align was 0: the current block has room after all */
-        p = a->top + alloc__pad((uintptr_t)a->top, align);
-        goto found;
-    }
     for (b = a->cur ? a->cur->next : a->first; b != NULL; b = b->next) {
         unsigned char *start = alloc__arena_block_start(b);
         size_t pad = alloc__pad((uintptr_t)start, align);
@@ -2011,10 +2036,13 @@ ALLOC__FN ALLOC__NOINLINE void *alloc__arena_alloc_slow(alloc_arena *a, size_t s
         a->fail_count++;
         return NULL;
     }
-    if (a->cur != NULL) a->cur->top = a->top;
+    if (a->cur != NULL) {
+        /* The blocks skipped between cur and b are empty: only cur adds to `below`. */
+        a->cur->top = a->top;
+        a->below += (size_t)(a->top - alloc__arena_block_start(a->cur));
+    }
     alloc__arena_enter(a, b);
     p = a->top + alloc__pad((uintptr_t)a->top, align);
-found:
     ALLOC__UNPOISON(a->top, (size_t)(p - a->top) + size);
     a->top = p + size;
     a->last = p;
@@ -2025,11 +2053,25 @@ found:
     return p;
 }
 
+ALLOC__RAWDEF void *ALLOC__RAW(alloc_arena_alloc)(alloc_arena *a, size_t size, size_t align);
+
+/* Every request the fast path does not serve: align 0 (read as 1), the impossible ones
+   (size 0, align not a power of two: refused, not counted as failures), and a full
+   block, which goes on to a->grow when the arena has more blocks or a parent. */
+ALLOC__FN ALLOC__NOINLINE void *alloc__arena_miss(alloc_arena *a, size_t size, size_t align)
+{
+    if (align == 0) return ALLOC__RAW(alloc_arena_alloc)(a, size, 1);
+    if (size == 0 || (align & (align - 1)) != 0) return NULL;
+    if (a->grow != NULL) return a->grow(a, size, align);
+    a->fail_count++;
+    return NULL;
+}
+
 ALLOC__RAWDEF void *ALLOC__RAW(alloc_arena_alloc)(alloc_arena *a, size_t size, size_t align)
 {
     /* The fast path. pad and size are checked against the room separately, so no sum can
        wrap; size - 1 < ... also refuses size 0. align 0 makes the mask all ones, so its
-       pad exceeds the room and it goes to the slow path too (which reads it as 1). */
+       pad exceeds the room and it goes to the miss path too (which reads it as 1). */
     size_t pad = (size_t)((uintptr_t)0 - (uintptr_t)a->top) & (align - 1);
     size_t room = (size_t)(a->end - a->top);
     if (ALLOC__LIKELY((align & (align - 1)) == 0 && pad <= room && size - 1 < room - pad)) {
@@ -2043,7 +2085,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_arena_alloc)(alloc_arena *a, size_t size, s
 #endif
         return p;
     }
-    return alloc__arena_alloc_slow(a, size, align);
+    return alloc__arena_miss(a, size, align);
 }
 
 #ifdef ALLOC_HAS_SHARED_ARENA
@@ -2176,6 +2218,7 @@ ALLOC__RAWDEF void ALLOC__RAW(alloc_arena_reset)(alloc_arena *a)
     }
     if (a->first != NULL) alloc__arena_enter(a, a->first);
     a->last = NULL;
+    a->below = 0;
     a->generation++;
     a->dead = a->alloc_count;
 }
@@ -2223,8 +2266,11 @@ ALLOC__RAWDEF void ALLOC__RAW(alloc_arena_restore)(alloc_arena *a, alloc_arena_m
             b->top = alloc__arena_block_start(b);
         }
         if (a->first != NULL) alloc__arena_enter(a, a->first);
+        a->below = 0;
     } else {
         if (a->cur != NULL) a->cur->top = a->top;
+        a->below = 0;   /* the blocks before the mark's keep their recorded tops */
+        for (b = a->first; b != m.block; b = b->next) a->below += (size_t)(b->top - alloc__arena_block_start(b));
         for (b = m.block->next; b != NULL; b = b->next) {
             unsigned char *start = alloc__arena_block_start(b);
             ALLOC__POISON(start, (size_t)(b->end - start));
@@ -2296,6 +2342,7 @@ ALLOC_DEF void alloc_arena_stats(const alloc_arena *a, alloc_stats *out)
 ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_arena_check)(const alloc_arena *a)
 {
     const alloc_arena_block *b, *c;
+    size_t below = 0;
     int seen_cur = 0;
     if (a == NULL) return ALLOC_ERR_INVALID;
     if (a->first == NULL)
@@ -2310,12 +2357,15 @@ ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_arena_check)(const alloc_arena *a)
         }
         if (b == a->cur) {
             seen_cur = 1;
+            if (a->below != below) return ALLOC_ERR_CORRUPT;
             if (a->end != b->end || a->top < start || a->top > a->end) return ALLOC_ERR_CORRUPT;
             if (a->last != NULL && (a->last < start || a->last > a->top)) return ALLOC_ERR_CORRUPT;
         } else if (seen_cur) {
             if (b->top != start) return ALLOC_ERR_CORRUPT;   /* later blocks are empty */
         } else if (b->top < start || b->top > b->end) {
             return ALLOC_ERR_CORRUPT;
+        } else {
+            below += (size_t)(b->top - start);
         }
     }
     return seen_cur ? ALLOC_OK : ALLOC_ERR_CORRUPT;
@@ -2624,19 +2674,24 @@ struct alloc__heap_block {
 
 /* --- metadata words: the only places that read or write a header, link or footer --- */
 
+/* The tag is read and written as a word, not through the struct: the end sentinel is a
+   tag alone, and a compiler that sees the caller's buffer end there would warn about a
+   whole block that does not fit. */
 ALLOC__INLINE size_t alloc__heap_tag(const alloc__heap_block *b)
 {
+    const size_t *t = (const size_t *)(const void *)b;
     size_t v;
-    ALLOC__OPEN(&b->tag, sizeof b->tag);
-    v = b->tag;
-    ALLOC__POISON(&b->tag, sizeof b->tag);
+    ALLOC__OPEN(t, sizeof *t);
+    v = *t;
+    ALLOC__POISON(t, sizeof *t);
     return v;
 }
 ALLOC__INLINE void alloc__heap_set_tag(alloc__heap_block *b, size_t v)
 {
-    ALLOC__OPEN(&b->tag, sizeof b->tag);
-    b->tag = v;
-    ALLOC__POISON(&b->tag, sizeof b->tag);
+    size_t *t = (size_t *)(void *)b;
+    ALLOC__OPEN(t, sizeof *t);
+    *t = v;
+    ALLOC__POISON(t, sizeof *t);
 }
 ALLOC__INLINE alloc__heap_block *alloc__heap_next(const alloc__heap_block *b)
 {
@@ -2730,11 +2785,22 @@ ALLOC__FN void alloc__heap_error(alloc_heap *h, alloc_result code, const void *p
    enough. */
 
 #define ALLOC__HEAP_GS ((unsigned)alloc__log2(ALLOC__HEAP_G))
-/* The few helpers of the fast paths are always inlined (a call costs more than they do). */
-#if defined(__GNUC__) || defined(__clang__)
+/* The few helpers of the fast paths are always inlined (a call costs more than they do),
+   except in a build for size (-Os), where the compiler weighs each copy against a call. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
 #  define ALLOC__HEAP_HOT ALLOC__INLINE __attribute__((always_inline))
 #else
 #  define ALLOC__HEAP_HOT ALLOC__INLINE
+#endif
+
+/* Which policy a heap runs; constants when ALLOC_FIT_GOOD is built alone, so the
+   lecture's code is never linked. */
+#if ALLOC_HEAP_LECTURE_FITS
+#  define ALLOC__HEAP_GOOD(h) ((h)->fit == ALLOC_FIT_GOOD)
+#  define ALLOC__HEAP_NEXT(h) ((h)->fit == ALLOC_FIT_NEXT)
+#else
+#  define ALLOC__HEAP_GOOD(h) 1
+#  define ALLOC__HEAP_NEXT(h) 0
 #endif
 
 /* The list a free block of `size` bytes is kept on. */
@@ -2996,7 +3062,7 @@ ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n,
     size_t gap = align > ALLOC__HEAP_G ? alloc__heap_gap(b, align) : 0;
     alloc__heap_block *lead = NULL, *rest = NULL, *succ = NULL;
     unsigned char *p;
-    int good = h->fit == ALLOC_FIT_GOOD;
+    int good = ALLOC__HEAP_GOOD(h);
     if (!good) succ = alloc__heap_next(b);
     if (gap != 0) {
         /* The leading slack stays free; on the address-ordered list it keeps b's place. */
@@ -3021,7 +3087,7 @@ ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n,
         alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
         flags = 0;
         size = n;
-        if (h->fit == ALLOC_FIT_NEXT) h->rover = lead;
+        if (ALLOC__HEAP_NEXT(h)) h->rover = lead;
     } else if (size - n >= ALLOC__HEAP_MIN) {
         /* Split, large block: the tail becomes a free block (its next neighbour already
            knows that the block before it is free, since b was). */
@@ -3032,12 +3098,12 @@ ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n,
         else if (lead != NULL) alloc__heap_list_link(h, lead, rest);
         else alloc__heap_list_replace(h, b, rest);
         size = n;
-        if (h->fit == ALLOC_FIT_NEXT) h->rover = rest;
+        if (ALLOC__HEAP_NEXT(h)) h->rover = rest;
     } else {
         alloc__heap_block *after = alloc__heap_at(b, size);
         alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
         if (!good && lead == NULL) alloc__heap_list_remove(h, b);
-        if (h->fit == ALLOC_FIT_NEXT) h->rover = lead != NULL ? lead : succ;
+        if (ALLOC__HEAP_NEXT(h)) h->rover = lead != NULL ? lead : succ;
     }
     alloc__heap_set_tag(b, size | ALLOC__HEAP_USED | flags | (align > ALLOC__HEAP_G ? ALLOC__HEAP_ALIGNED : 0));
     h->used += size;
@@ -3055,7 +3121,7 @@ ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n,
 ALLOC__FN void *alloc__heap_alloc_block(alloc_heap *h, size_t n, size_t align)
 {
     alloc__heap_block *b;
-    if (h->fit == ALLOC_FIT_GOOD) {
+    if (ALLOC__HEAP_GOOD(h)) {
         /* An aligned block needs room for the largest slack in front of it too. */
         b = alloc__heap_good_take(h, align > ALLOC__HEAP_G ? n + align + ALLOC__HEAP_MIN - ALLOC__HEAP_G : n);
     } else {
@@ -3075,7 +3141,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_alloc)(alloc_heap *h, size_t size)
     unsigned char *p;
     if (ALLOC__UNLIKELY(size - 1 >= ALLOC__HEAP_MAX_REQUEST)) return NULL;   /* 0, or too large */
     n = alloc__heap_block_size(size);
-    if (ALLOC__UNLIKELY(h->fit != ALLOC_FIT_GOOD)) return alloc__heap_alloc_block(h, n, ALLOC__HEAP_G);
+    if (ALLOC__UNLIKELY(!ALLOC__HEAP_GOOD(h))) return alloc__heap_alloc_block(h, n, ALLOC__HEAP_G);
     /* ALLOC_FIT_GOOD, the fast path: find a block, split it, mark it used. */
     b = alloc__heap_good_find(h, n, &i);
     if (ALLOC__UNLIKELY(b == NULL)) {
@@ -3239,7 +3305,7 @@ ALLOC__HEAP_HOT void alloc__heap_release(alloc_heap *h, alloc__heap_block *b)
         ps = alloc__heap_prev_size(b);
         prev = alloc__heap_before(b, ps);
     }
-    if (ALLOC__LIKELY(h->fit == ALLOC_FIT_GOOD)) {
+    if (ALLOC__LIKELY(ALLOC__HEAP_GOOD(h))) {
         /* Coalesce: one free block from prev (or b) to the end of next (or b). The
            merged block takes the place of the neighbour it grew from on the lists. */
         if (prev_free) {
@@ -3328,7 +3394,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_
     if (!(ntag & ALLOC__HEAP_USED) && cur + ALLOC__HEAP_SIZE(ntag) >= n) {
         /* Grow in place into the free next neighbour; split its unused tail off again. */
         size_t total = cur + ALLOC__HEAP_SIZE(ntag), got = total;
-        int good = h->fit == ALLOC_FIT_GOOD, rover_on_next = h->rover == next;
+        int good = ALLOC__HEAP_GOOD(h), rover_on_next = h->rover == next;
         alloc__heap_block *list_prev = NULL;
         /* Unlink next before anything is written: the new tail may lie on its links. */
         if (good) {
@@ -3404,7 +3470,7 @@ ALLOC__FN alloc_result alloc__heap_make_region(void *buf, size_t size, alloc__he
     uintptr_t lo = (uintptr_t)buf;
     size_t off_r = alloc__pad(lo, sizeof(void *)), off_first, blocks;
     alloc__heap_region *r;
-    alloc__heap_block *first, *sentinel;
+    alloc__heap_block *first;
     off_first = off_r + sizeof(alloc__heap_region) + ALLOC__HEAP_W;
     off_first += alloc__pad(lo + off_first, ALLOC__HEAP_G);
     off_first -= ALLOC__HEAP_W;                        /* first payload on the grid */
@@ -3417,8 +3483,7 @@ ALLOC__FN alloc_result alloc__heap_make_region(void *buf, size_t size, alloc__he
     r->first = (unsigned char *)buf + off_first;
     r->end = r->first + blocks;
     first = (alloc__heap_block *)(void *)r->first;
-    sentinel = (alloc__heap_block *)(void *)r->end;
-    sentinel->tag = ALLOC__HEAP_USED;                  /* size 0, never free: the end */
+    alloc__heap_set_tag((alloc__heap_block *)(void *)r->end, ALLOC__HEAP_USED);   /* the sentinel: size 0, never free */
     alloc__heap_make_free(first, blocks);
     ALLOC__POISON(r->first, size - off_first);
     *out = r;
@@ -3435,7 +3500,7 @@ ALLOC__FN void alloc__heap_attach(alloc_heap *h, alloc__heap_region *r)
     r->next = *link;
     *link = r;
     h->capacity += size;
-    if (h->fit == ALLOC_FIT_GOOD) alloc__heap_push(h, b, size);
+    if (ALLOC__HEAP_GOOD(h)) alloc__heap_push(h, b, size);
     else alloc__heap_list_insert(h, b);
 }
 
@@ -3444,6 +3509,7 @@ ALLOC_DEF alloc_result alloc_heap_init(alloc_heap *h, void *buf, size_t size, al
     alloc__heap_region *r;
     alloc_result res;
     if (h == NULL || buf == NULL || (unsigned)fit > (unsigned)ALLOC_FIT_WORST) return ALLOC_ERR_INVALID;
+    if (!ALLOC_HEAP_LECTURE_FITS && fit != ALLOC_FIT_GOOD) return ALLOC_ERR_INVALID;
     if ((uintptr_t)buf + size < (uintptr_t)buf) return ALLOC_ERR_OVERFLOW;
     res = alloc__heap_make_region(buf, size, &r);
     if (res != ALLOC_OK) return res;
@@ -3545,7 +3611,7 @@ ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_heap_check)(const alloc_heap *h)
                 /* Its list links agree with the neighbours on the list. */
                 if (nx != NULL && alloc__heap_prev(nx) != b) return ALLOC_ERR_CORRUPT;
                 if (pv != NULL ? alloc__heap_next(pv) != b
-                               : h->heads[h->fit == ALLOC_FIT_GOOD ? alloc__heap_index(size) : 0] != b)
+                               : h->heads[ALLOC__HEAP_GOOD(h) ? alloc__heap_index(size) : 0] != b)
                     return ALLOC_ERR_CORRUPT;
                 nfree++;
             }
@@ -3561,13 +3627,13 @@ ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_heap_check)(const alloc_heap *h)
     /* Every list: each entry a free block, on the right list, linked both ways. */
     for (i = 0; i < ALLOC__HEAP_LISTS; i++) {
         const alloc__heap_block *b, *pv = NULL;
-        if (h->fit != ALLOC_FIT_GOOD && i > 0) {
+        if (!ALLOC__HEAP_GOOD(h) && i > 0) {
             if (h->heads[i] != NULL) return ALLOC_ERR_CORRUPT;
             continue;
         }
         for (b = h->heads[i]; b != NULL; pv = b, b = alloc__heap_next(b)) {
             if (++nlisted > nfree || !alloc__heap_is_free_block(h, b) || alloc__heap_prev(b) != pv) return ALLOC_ERR_CORRUPT;
-            if (h->fit == ALLOC_FIT_GOOD) {
+            if (ALLOC__HEAP_GOOD(h)) {
                 if (alloc__heap_index(ALLOC__HEAP_SIZE(alloc__heap_tag(b))) != i)
                     return ALLOC_ERR_CORRUPT;
             } else if (pv != NULL && (uintptr_t)pv >= (uintptr_t)b) {
@@ -3576,9 +3642,9 @@ ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_heap_check)(const alloc_heap *h)
             if (b == h->rover) rover_seen = 1;
         }
     }
-    if (nlisted != nfree || !rover_seen || (h->fit != ALLOC_FIT_NEXT && h->rover != NULL)) return ALLOC_ERR_CORRUPT;
+    if (nlisted != nfree || !rover_seen || (!ALLOC__HEAP_NEXT(h) && h->rover != NULL)) return ALLOC_ERR_CORRUPT;
     /* The bitmaps say exactly which lists are non-empty. */
-    if (h->fit == ALLOC_FIT_GOOD) {
+    if (ALLOC__HEAP_GOOD(h)) {
         size_t w, bit;
         for (w = 0; w < ALLOC__HEAP_WORDS; w++) {
             for (bit = 0; bit < 32; bit++) {
@@ -3922,6 +3988,8 @@ ALLOC_DEF size_t alloc_heap_report_live(const alloc_heap *h, alloc_write_fn writ
 #undef ALLOC__HEAP_LARGE
 #undef ALLOC__HEAP_GS
 #undef ALLOC__HEAP_HOT
+#undef ALLOC__HEAP_GOOD
+#undef ALLOC__HEAP_NEXT
 #undef ALLOC__HEAP_G
 #undef ALLOC__HEAP_MIN
 #undef ALLOC__HEAP_USED
@@ -4287,34 +4355,11 @@ ALLOC__RAWDEF void ALLOC__RAW(alloc_buddy_free)(alloc_buddy *b, void *p)
        while it lies inside the memory (else this is a top-level block), is not live and
        is whole (its node says order k); the pair becomes one block of order k+1. */
     while (k < ALLOC_BUDDY_ORDERS - 1) {
-        alloc_buddy_node *n, *next;
-        size_t prev;
         bud = (size_t)(((lo + off) ^ (uintptr_t)sz) - lo);
         if (bud > b->span - sz) break;
         if (alloc__buddy_tag(b->tags, bud >> b->shift) != 0) break;
-        n = alloc__buddy_node_at(b, bud);
-        ALLOC__BUDDY_OPEN(n);
-        prev = n->prev;
-        next = n->next;
-        ALLOC__BUDDY_CLOSE(n);
-        if ((prev & ALLOC__BUDDY_ORDER_BITS) != (size_t)k) break;
-        /* Unlink the buddy (O(1): the list is doubly linked). */
-        prev &= ~ALLOC__BUDDY_ORDER_BITS;
-        if (prev != 0) {
-            alloc_buddy_node *pn = alloc__buddy_node_at(b, prev - 16);
-            ALLOC__BUDDY_OPEN(pn);
-            pn->next = next;
-            ALLOC__BUDDY_CLOSE(pn);
-        } else {
-            b->heads[k] = next;
-            if (next == NULL) b->nonempty &= ~(1u << k);
-        }
-        if (next != NULL) {
-            ALLOC__BUDDY_OPEN(next);
-            next->prev = prev | (size_t)k;
-            ALLOC__BUDDY_CLOSE(next);
-        }
-        b->nfree[k]--;
+        if (alloc__buddy_node_order(b, bud) != k) break;
+        alloc__buddy_unlink(b, bud, k);   /* O(1): the list is doubly linked */
         if (bud < off) off = bud;
         k++;
         sz <<= 1;

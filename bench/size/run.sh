@@ -37,11 +37,11 @@ done
 has() { case " $FAMS " in *" $1 "*) return 0 ;; esac; return 1; }
 lower() { printf '%s' "$1" | tr 'A-Z' 'a-z'; }
 
-# link CPU NAME MAIN FAMILIES -> build/size/CPU/NAME.elf and .map; 1 when it fails
+# link CPU NAME MAIN FAMILIES [FLAGS] -> build/size/CPU/NAME.elf and .map; 1 when it fails
 link() {
     cpu=$1; name=$2; main=$3; fams=$4
     d="$OUT/$cpu/$name"; mkdir -p "$d"
-    fl=""
+    fl=${5:-}
     for g in $ALL_FAMS; do case " $fams " in *" $g "*) ;; *) fl="$fl -DALLOC_NO_$g" ;; esac; done
     {
         $CC -mcpu="$cpu" $CFLAGS $fl -c $S/startup.c -o "$d/startup.o" &&
@@ -90,12 +90,14 @@ base_m0=$(flash "$OUT/cortex-m0/empty/elf")
 base_m4=$(flash "$OUT/cortex-m4/empty/elf")
 
 # name | main | families it needs | target on Cortex-M4 (bytes, or - for none) | what it calls
-ROWS="arena|main_arena.c|ARENA|200|init, alloc, free
-arena + realloc|main_arena_realloc.c|ARENA|-|init, alloc, realloc, free
-heap (good fit)|main_heap.c|HEAP|1400|init, alloc, realloc, free; ALLOC_FIT_GOOD
-buddy|main_buddy.c|BUDDY|1200|init, alloc, realloc, free
-slab|main_slab.c|SLAB|600|init_buffer, alloc, free
-all four|main_all.c|ARENA HEAP BUDDY SLAB|6144|every call above, all five heap policies, a slab over the buddy"
+# | configuration macros of the row (for alloc.h in both files)
+ROWS="arena|main_arena.c|ARENA|200|init, alloc, free|
+arena + realloc|main_arena_realloc.c|ARENA|-|init, alloc, realloc, free|
+heap (good fit)|main_heap.c|HEAP|1400|init, alloc, realloc, free; ALLOC_FIT_GOOD, the four lecture fits built too|
+heap (good fit alone)|main_heap.c|HEAP|1400|the same with ALLOC_HEAP_LECTURE_FITS 0|-DALLOC_HEAP_LECTURE_FITS=0
+buddy|main_buddy.c|BUDDY|1200|init, alloc, realloc, free|
+slab|main_slab.c|SLAB|600|init_buffer, alloc, free|
+all four|main_all.c|ARENA HEAP BUDDY SLAB|6144|every call above, all five heap policies, a slab over the buddy|"
 
 table="$OUT/table.md"
 {
@@ -103,7 +105,7 @@ table="$OUT/table.md"
     echo "|---|---:|---:|---:|---:|---|---|---|"
 } > "$table"
 printf '%s\n' "$ROWS" > "$OUT/rows.txt"
-while IFS='|' read -r name main need target calls <&3; do
+while IFS='|' read -r name main need target calls flags <&3; do
     tag=$(printf '%s' "$name" | tr -c 'a-z0-9\n' '_')
     present=""; absent=""
     for f in $need; do if has "$f"; then present="$present $f"; else absent="$absent $(lower "$f")"; fi; done
@@ -117,7 +119,7 @@ while IFS='|' read -r name main need target calls <&3; do
     m0=""; m4=""; helps=""; hb=""
     bad=0
     for cpu in cortex-m0 cortex-m4; do
-        if ! link "$cpu" "$tag" "$main" "$present"; then
+        if ! link "$cpu" "$tag" "$main" "$present" "$flags"; then
             echo "size: $name does not build for $cpu:" >&2
             sed -n '1,30p' "$OUT/$cpu/$tag/build.log" >&2
             bad=1
