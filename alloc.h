@@ -4261,7 +4261,7 @@ ALLOC_DEF alloc_result alloc_buddy_init(alloc_buddy *b, void *buf, size_t size, 
 
 ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_alloc)(alloc_buddy *b, size_t size)
 {
-    alloc_buddy_node *n, *next;
+    alloc_buddy_node *n;
     size_t off, sz;
     unsigned bits;
     int k, j;
@@ -4279,20 +4279,8 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_alloc)(alloc_buddy *b, size_t size)
     }
     j = k + alloc__ctz((size_t)bits);
     /* Take the first block of list j. */
-    n = b->heads[j];
-    ALLOC__BUDDY_OPEN(n);
-    next = n->next;
-    ALLOC__BUDDY_CLOSE(n);
-    b->heads[j] = next;
-    b->nfree[j]--;
-    if (next != NULL) {
-        ALLOC__BUDDY_OPEN(next);
-        next->prev = (size_t)j;   /* now the first: no previous */
-        ALLOC__BUDDY_CLOSE(next);
-    } else {
-        b->nonempty &= ~(1u << j);
-    }
-    off = (size_t)((unsigned char *)n - b->base);
+    off = (size_t)((unsigned char *)b->heads[j] - b->base);
+    alloc__buddy_unlink(b, off, j);
     /* Split down to order k: hand on the lower half, keep the upper half free. Lists
        k .. j-1 were empty (the bit scan passed them), so each upper half is alone in
        its list, and their bits are set at once. */
