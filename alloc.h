@@ -205,8 +205,9 @@
                when it moves; usable_size/owns/stats O(1); init, check and dump
                O(size / min_block). No call depends on the number of live blocks; no
                recursion.
-       slab    alloc, free O(1) (a new slab: one source call + O(objects per slab)
-               constructor calls); shrink O(empty slabs x objects) (destructors);
+       slab    alloc, free O(1), a new slab included (one source call; with a
+               constructor or destructor + O(objects per slab) for the constructor calls
+               and the free stack); shrink O(empty slabs x objects) (destructors);
                destroy, check, dump O(slabs x objects per slab); stats, owns O(slabs)
        kmalloc alloc, free O(1) for <= 2048 bytes (+ the buddy's O(orders) when a slab is
                made); larger O(orders); realloc O(size) when it moves
@@ -927,7 +928,7 @@ typedef struct alloc_slab_desc {
 typedef struct alloc_slab_page {
     const struct alloc_slab *cache;         /* the owner: proves a masked address is ours */
     struct alloc_slab_page  *next, *prev;   /* the list of its state */
-    void                    *free;          /* free list through the free objects (no ctor) */
+    void                    *free;          /* free list through the objects freed (no ctor) */
     size_t                   nfree;         /* free objects in this slab */
     size_t                   list;          /* which list it is on (see the implementation) */
 } alloc_slab_page;
@@ -1016,7 +1017,9 @@ ALLOC_DEF alloc_result alloc_slab_init_buffer(alloc_slab *s, const alloc_slab_de
    Returns:  the object (constructed, if the cache has a constructor; in a cache without
              one its contents are undefined), or NULL iff no slab has a free object and
              the source (or the buffer) gives no new slab. Nothing changes on failure.
-   Cost:     O(1); a new slab costs O(objects per slab) constructor calls. */
+   Cost:     O(1), a new slab included (one source call); in a cache with a constructor
+             or destructor a new slab also costs O(objects per slab), the constructor
+             calls and the free stack. */
 ALLOC_DEF void *alloc_slab_alloc(alloc_slab *s);
 
 /* alloc_slab_free: gives an object back to its slab, found by masking the address (the
@@ -4826,7 +4829,10 @@ ALLOC_DEF size_t alloc_buddy_report_live(const alloc_buddy *b, alloc_write_fn wr
    Object caching: the constructor runs once per object when its slab is made, not on
    every alloc; a freed object keeps its constructed state, so in such a cache nothing of
    ours is ever written into an object: the free list is the index stack in the header.
-   Without a constructor the free list runs through the free objects themselves.
+   Without a constructor the free list runs through the free objects themselves, and only
+   through those freed at least once: a new slab's objects are handed out in address
+   order from the slab's end of use (its `objs - nfree`-th object while the list is
+   empty), so making a slab costs O(1), not a pass over every object.
 
    Invariants:
    - every slab's header names its cache (`cache`), and the slab's address is a multiple
@@ -4835,8 +4841,10 @@ ALLOC_DEF size_t alloc_buddy_report_live(const alloc_buddy *b, alloc_write_fn wr
      three lists of its state: full (no free object), partial, empty (no live object);
    - cur is empty only when the partial list is empty: alloc takes from a partial slab
      before an empty one, and a slab moves list only when its state changes;
-   - a slab's free list (or stack) holds exactly its free objects, nfree of them; the
-     bitmap has a bit set for exactly its objects - nfree live ones;
+   - a slab's free stack holds exactly its free objects, nfree of them; its free list
+     (no constructor) holds the free objects but for the never-used ones, which are the
+     last nfree - (list length) objects of the slab and are taken only when the list is
+     empty; the bitmap has a bit set for exactly its objects - nfree live ones;
    - live = the live objects of all slabs; peak >= live.
    ASan: free objects and the leftover of a slab are poisoned; headers never are. */
 
@@ -4900,9 +4908,15 @@ ALLOC__FN size_t alloc__slab_layout(size_t size, size_t align, size_t slab, int 
 #ifdef ALLOC_DEBUG
 #define ALLOC__SLAB_RECSZ ALLOC__DBG_RECSZ(sizeof(void *))
 #endif
-ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d, size_t fit_lo, size_t fit_size)
+/* Both inits: checks the descriptor, picks the geometry and, for a buffer cache (buf not
+   NULL), that one slab fits in [buf, buf + fit_size); only then writes *s, field by
+   field (a memset or a struct copy would link the C library's into firmware), so a
+   failure leaves *s untouched. source is NULL for a buffer cache. */
+ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d, const alloc_allocator *source,
+                                         unsigned char *buf, size_t fit_size)
 {
     size_t align, size, slab, n, first = 0, stack_off = 0, nwords = 0;
+    uintptr_t fit_lo = (uintptr_t)buf, carve = 0;
     int outside;
     if (s == NULL || d == NULL || d->size == 0) return ALLOC_ERR_INVALID;
     align = d->align ? d->align : sizeof(void *);
@@ -4930,8 +4944,8 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
             size_t w;
             n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
             if (n == 0) continue;
-            if (fit_size != 0) {   /* a buffer cache: at least one aligned slab must fit */
-                size_t pad = alloc__pad((uintptr_t)fit_lo, slab);
+            if (buf != NULL) {   /* a buffer cache: at least one aligned slab must fit */
+                size_t pad = alloc__pad(fit_lo, slab);
                 if (pad > fit_size || fit_size - pad < slab) break;
             }
             /* (a free-stack entry is per-object metadata: it counts with the object) */
@@ -4943,10 +4957,36 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
         slab = best;
         n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
     }
-    ALLOC_MEMSET(s, 0, sizeof *s);
+    if (buf != NULL) {   /* the first slab-aligned address in the buffer, and room there */
+        carve = fit_lo + alloc__pad(fit_lo, slab);
+        if (carve < fit_lo || carve - fit_lo > fit_size || fit_size - (carve - fit_lo) < slab)
+            return ALLOC_ERR_TOO_SMALL;
+    }
     s->cur = ALLOC__SLAB_NONE;
-    ALLOC_MEMCPY(&s->desc, d, sizeof *d);
-    if (s->desc.name == NULL) s->desc.name = "slab";
+    s->live = s->peak = s->free_count = 0;
+    s->full = s->partial = s->empty = NULL;
+    s->nslabs = 0;
+    s->fail_count = s->error_count = s->ctor_count = s->dtor_count = 0;
+    s->desc.name = d->name != NULL ? d->name : "slab";
+    s->desc.size = d->size;
+    s->desc.align = d->align;
+    s->desc.slab_size = d->slab_size;
+    s->desc.ctor = d->ctor;
+    s->desc.dtor = d->dtor;
+    s->desc.user = d->user;
+    s->source.alloc = source != NULL ? source->alloc : NULL;
+    s->source.realloc = source != NULL ? source->realloc : NULL;
+    s->source.free = source != NULL ? source->free : NULL;
+    s->source.ctx = source != NULL ? source->ctx : NULL;
+    s->buf_lo = buf;
+    s->buf_hi = buf != NULL ? buf + fit_size : NULL;
+    s->carve = (unsigned char *)carve;
+    s->carve_end = buf != NULL ? s->carve + (fit_size - (carve - fit_lo)) / slab * slab : NULL;
+    s->spare = NULL;
+#ifdef ALLOC_DEBUG
+    s->dbg_live = NULL;
+    s->dbg_count = 0;
+#endif
     s->size = size;
     s->align = align;
     s->gmask = (uintptr_t)(align - 1);
@@ -4964,16 +5004,8 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
    struct is made on the way (a copy could become an implicit memcpy in firmware). */
 ALLOC__FN alloc_result alloc__slab_init_from(alloc_slab *s, const alloc_slab_desc *d, const alloc_allocator *source)
 {
-    alloc_result r;
     if (source->alloc == NULL) return ALLOC_ERR_INVALID;
-    r = alloc__slab_setup(s, d, 0, 0);
-    if (r == ALLOC_OK) {
-        s->source.alloc = source->alloc;   /* member by member: no implicit memcpy */
-        s->source.realloc = source->realloc;
-        s->source.free = source->free;
-        s->source.ctx = source->ctx;
-    }
-    return r;
+    return alloc__slab_setup(s, d, source, NULL, 0);
 }
 
 ALLOC_DEF alloc_result alloc_slab_init(alloc_slab *s, const alloc_slab_desc *d, alloc_allocator source)
@@ -4984,24 +5016,12 @@ ALLOC_DEF alloc_result alloc_slab_init(alloc_slab *s, const alloc_slab_desc *d, 
 ALLOC_DEF alloc_result alloc_slab_init_buffer(alloc_slab *s, const alloc_slab_desc *d, void *buf, size_t size)
 {
     alloc_result r;
-    uintptr_t lo = (uintptr_t)buf, first;
+    uintptr_t lo = (uintptr_t)buf;
     if (buf == NULL) return ALLOC_ERR_INVALID;
     if (lo + size < lo) return ALLOC_ERR_OVERFLOW;
-    if (s == NULL || d == NULL) return ALLOC_ERR_INVALID;
-    {
-        alloc_slab tmp;
-        r = alloc__slab_setup(&tmp, d, lo, size ? size : 1);
-        if (r != ALLOC_OK) return r;
-        first = lo + alloc__pad(lo, tmp.slab_size);
-        if (first < lo || first > lo + size || lo + size - first < tmp.slab_size) return ALLOC_ERR_TOO_SMALL;
-        ALLOC_MEMCPY(s, &tmp, sizeof *s);   /* (no struct assignment: no implicit memcpy) */
-    }
-    s->buf_lo = (unsigned char *)buf;
-    s->buf_hi = (unsigned char *)buf + size;
-    s->carve = (unsigned char *)first;
-    s->carve_end = s->carve + (size_t)(lo + size - first) / s->slab_size * s->slab_size;
-    ALLOC__POISON(buf, size);
-    return ALLOC_OK;
+    r = alloc__slab_setup(s, d, NULL, (unsigned char *)buf, size);
+    if (r == ALLOC_OK) ALLOC__POISON(buf, size);
+    return r;
 }
 
 /* The lists: doubly linked, the head's prev is NULL. */
@@ -5033,8 +5053,10 @@ ALLOC__FN alloc_slab_page *alloc__slab_pop(alloc_slab *s, size_t list)
     return pg;
 }
 
-/* A new slab: memory from the source (or the buffer), header and bitmap cleared, every
-   object on the free list and constructed, once (object caching). NULL if no memory. */
+/* A new slab: memory from the source (or the buffer), header and bitmap cleared. In a
+   cache with a constructor or destructor every object is constructed, once (object
+   caching), and its index stacked; in a plain cache the free list starts empty and the
+   objects are handed out from the slab's end of use: O(1). NULL if no memory. */
 ALLOC__FN alloc_slab_page *alloc__slab_grow(alloc_slab *s)
 {
     alloc_slab_page *pg;
@@ -5063,7 +5085,10 @@ ALLOC__FN alloc_slab_page *alloc__slab_grow(alloc_slab *s)
     pg->free = NULL;
     pg->nfree = s->objs;
     pg->list = ALLOC__SLAB_CUR;
-    ALLOC_MEMSET(alloc__slab_bits(pg), 0, s->nwords * sizeof(size_t));
+    {
+        size_t *bits = alloc__slab_bits(pg);
+        for (i = 0; i < s->nwords; i++) bits[i] = 0;   /* a few words: no memset linked */
+    }
     if (s->stack_off != 0) {
         /* Pushed from the last object down, so the first alloc takes the lowest address. */
         uint16_t *st = alloc__slab_stack(s, pg);
@@ -5072,17 +5097,12 @@ ALLOC__FN alloc_slab_page *alloc__slab_grow(alloc_slab *s)
         if (s->desc.ctor != NULL)
             for (i = 0; i < s->objs; i++) s->desc.ctor(alloc__slab_obj(s, pg, i), s->desc.user);
         s->ctor_count += s->desc.ctor != NULL ? s->objs : 0;
-    } else {
-        /* The free list runs through the objects, in address order. */
-        for (i = s->objs; i-- > 0;) {
-            unsigned char *o = alloc__slab_obj(s, pg, i);
-#ifdef ALLOC_DEBUG
-            ALLOC_MEMSET(o, ALLOC__FREED_BYTE, s->size);
-#endif
-            *(void **)(void *)o = pg->free;
-            pg->free = o;
-        }
     }
+#ifdef ALLOC_DEBUG
+    else {
+        for (i = 0; i < s->objs; i++) ALLOC_MEMSET(alloc__slab_obj(s, pg, i), ALLOC__FREED_BYTE, s->size);
+    }
+#endif
     ALLOC__POISON(mem + s->first, s->slab_size - s->first);
     s->nslabs++;
     return pg;
@@ -5140,10 +5160,15 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_slab_alloc)(alloc_slab *s)
     size_t u;
     if (ALLOC__LIKELY(pg->nfree != 0)) {
         if (s->stack_off == 0) {
-            /* Pop the slab's free list: the link is in the object's first word. */
+            /* Pop the slab's free list (the link is in the object's first word), or take
+               the next never-used object when the list is empty. */
             p = (unsigned char *)pg->free;
-            ALLOC__OPEN(p, sizeof(void *));
-            pg->free = *(void **)(void *)p;
+            if (p != NULL) {
+                ALLOC__OPEN(p, sizeof(void *));
+                pg->free = *(void **)(void *)p;
+            } else {
+                p = alloc__slab_obj(s, pg, s->objs - pg->nfree);
+            }
             ALLOC__UNPOISON(p, s->size);
             u = (size_t)(p - (unsigned char *)pg) >> ALLOC__SLAB_GRAIN;
 #ifdef ALLOC_DEBUG
@@ -5337,9 +5362,10 @@ ALLOC_DEF void alloc_slab_stats(const alloc_slab *s, alloc_stats *out)
 }
 
 /* One slab's own consistency: header, bitmap, free list or stack. Adds its live objects
-   to *live. The free entries are checked on the grid and with their bit clear; that none
-   appears twice follows from their count, sum and sum of squares matching the objects
-   whose bit is clear (the check is read-only, so it keeps no mark of its own). */
+   to *live. The free entries (and a plain slab's never-used tail) are checked on the grid
+   and with their bit clear; that none appears twice follows from their count, sum and sum
+   of squares matching the objects whose bit is clear (the check is read-only, so it keeps
+   no mark of its own). */
 ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page *pg, size_t *live)
 {
     const size_t *bits = alloc__slab_bits(pg);
@@ -5383,7 +5409,12 @@ ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page 
             ALLOC__POISON((void *)(uintptr_t)o, sizeof(void *));
             o = (const unsigned char *)next;
         }
-        if (n != pg->nfree) return 0;
+        for (i = s->objs - (pg->nfree - n); i < s->objs; i++) {   /* the never-used tail */
+            size_t u = (s->first + i * s->size) >> ALLOC__SLAB_GRAIN;
+            if (bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD))) return 0;
+            esum += u;
+            esq += u * u;
+        }
     }
     if (esum != sum || esq != sq) return 0;
     *live += s->objs - pg->nfree;

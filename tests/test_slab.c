@@ -452,6 +452,42 @@ static void test_links_outside(void)
     CHECK(pp.live == 0);
 }
 
+/* A new slab of a plain cache costs O(1): the first alloc touches the header and the one
+   object it hands out, nothing else of the slab (firmware's bounded time per call). The
+   objects then come out in address order, and a freed one is reused first. */
+static void test_new_slab_bounded(void)
+{
+    unsigned char *m = aligned_mem();
+    alloc_slab s;
+    alloc_slab_desc d = desc(32, 0, 4096);
+    unsigned char *p, *q, *r;
+    size_t i, touched = 0;
+    memset(m, 0xA5, 4096);
+    REQUIRE(alloc_slab_init_buffer(&s, &d, m, 4096) == ALLOC_OK);
+    p = (unsigned char *)alloc_slab_alloc(&s);
+    REQUIRE(p != NULL && p >= m + s.first && p < m + 4096);
+    CHECK(p == m + s.first);
+    (void)aligned_mem();   /* the free objects are poisoned: opened to be read */
+    for (i = s.first; i < 4096; i++)
+        if (m[i] != 0xA5 && (m + i < p || m + i >= p + 32)) touched++;
+    CHECK(touched == 0);
+    q = (unsigned char *)alloc_slab_alloc(&s);
+    CHECK(q == p + s.size);
+    alloc_slab_free(&s, p);
+    CHECK(alloc_slab_check(&s) == ALLOC_OK);
+    r = (unsigned char *)alloc_slab_alloc(&s);
+    CHECK(r == p);                                     /* the freed one first */
+    CHECK((unsigned char *)alloc_slab_alloc(&s) == q + s.size);   /* then the never-used */
+    CHECK(alloc_slab_check(&s) == ALLOC_OK);
+    /* run the slab dry, free all, take all again: every object once, in address order */
+    while (alloc_slab_alloc(&s) != NULL) {}
+    CHECK(alloc_slab_check(&s) == ALLOC_OK);
+    for (i = 0; i < s.objs; i++) alloc_slab_free(&s, m + s.first + i * s.size);
+    CHECK(alloc_slab_check(&s) == ALLOC_OK && s.live == 0);
+    for (i = s.objs; i-- > 0;) CHECK(alloc_slab_alloc(&s) == (void *)(m + s.first + i * s.size));
+    CHECK(alloc_slab_alloc(&s) == NULL && alloc_slab_check(&s) == ALLOC_OK);
+}
+
 static void test_misuse(void)
 {
     page_pool pp;
@@ -787,6 +823,7 @@ int main(void)
     TEST_RUN_LAYOUT(test_partial_before_empty);
     TEST_RUN(test_ctor_dtor);
     TEST_RUN_LAYOUT(test_links_outside);
+    TEST_RUN_LAYOUT(test_new_slab_bounded);
     TEST_RUN_LAYOUT(test_misuse);
     TEST_RUN(test_failing_source);
 #ifndef ALLOC_NO_ARENA
