@@ -121,8 +121,11 @@
                                                              stb_sprintf.h on the include path
        ALLOC_STB_SPRINTF_H    "stb_sprintf.h"         impl   how the reports include stb_sprintf
        ALLOC_ASSERT(x)        assert(x)               impl   internal invariants only
-       ALLOC_MEMCPY(d,s,n)    memcpy                  impl   copy used by realloc
-       ALLOC_MEMSET(d,v,n)    memset                  impl   fill used by calloc and debug patterns
+       ALLOC_MEMCPY(d,s,n)    memcpy                  impl   copy used by realloc (built with -Os
+                                                             and not defined: a byte loop, so
+                                                             firmware links no memcpy)
+       ALLOC_MEMSET(d,v,n)    memset                  impl   fill used by init, calloc and debug
+                                                             patterns (-Os: zeroing is a loop)
        ALLOC_ON_ERROR(c,p,m)  see >>common            impl   the one hook every misuse goes through
 
        Sizes to plan buffers with (read, do not define): ALLOC_ARENA_BLOCK_OVERHEAD;
@@ -1466,6 +1469,17 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
 
 /* >>helpers =========================================================================== */
 
+/* Built for size (-Os, as firmware is) the copies and zeroing that the families need are
+   loops of their own (alloc__copy, alloc__zero) unless the user supplied the function:
+   newlib's memcpy and memset are larger than the loops and the code that calls them. */
+#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
+#  ifndef ALLOC_MEMCPY
+#    define ALLOC__LOOP_COPY 1
+#  endif
+#  ifndef ALLOC_MEMSET
+#    define ALLOC__LOOP_ZERO 1
+#  endif
+#endif
 #if !defined(ALLOC_MEMCPY) || !defined(ALLOC_MEMSET)
 #  include <string.h>
 #endif
@@ -1604,6 +1618,36 @@ ALLOC__INLINE int alloc__mul(size_t a, size_t b, size_t *out)
     if (a != 0 && b > (size_t)-1 / a) return 0;
     *out = a * b;
     return 1;
+}
+
+/* Zeroes n bytes / copies n bytes between blocks that do not overlap: ALLOC_MEMSET and
+   ALLOC_MEMCPY, or under ALLOC__LOOP_ZERO / ALLOC__LOOP_COPY (-Os, not user-supplied) a
+   byte loop, so a family that needs no other fill links neither. The empty asm keeps GCC
+   and Clang from turning a loop back into a call. */
+ALLOC__FN void alloc__zero(void *p, size_t n)
+{
+#ifdef ALLOC__LOOP_ZERO
+    unsigned char *q = (unsigned char *)p;
+    while (n-- != 0) {
+        *q++ = 0;
+        __asm__ __volatile__("" : : "r"(q) : "memory");
+    }
+#else
+    ALLOC_MEMSET(p, 0, n);
+#endif
+}
+ALLOC__FN void alloc__copy(void *d, const void *s, size_t n)
+{
+#ifdef ALLOC__LOOP_COPY
+    unsigned char *q = (unsigned char *)d;
+    const unsigned char *r = (const unsigned char *)s;
+    while (n-- != 0) {
+        *q++ = *r++;
+        __asm__ __volatile__("" : : "r"(q) : "memory");
+    }
+#else
+    ALLOC_MEMCPY(d, s, n);
+#endif
 }
 
 /* Bytes needed to move address p up to a multiple of align (a power of two). */
@@ -2200,7 +2244,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_arena_realloc)(alloc_arena *a, void *p, siz
     {
         size_t n = (uintptr_t)p < (uintptr_t)used_end ? (size_t)(used_end - (unsigned char *)p) : 0;
         if (n > size) n = size;
-        if (n > 0) ALLOC_MEMCPY(q, p, n); /* q lies above every byte of p's run */
+        if (n > 0) alloc__copy(q, p, n); /* q lies above every byte of p's run */
     }
     return q;
 }
@@ -2316,7 +2360,7 @@ ALLOC_DEF void alloc_arena_stats(const alloc_arena *a, alloc_stats *out)
 {
     const alloc_arena_block *b;
     int after = a->cur == NULL;
-    ALLOC_MEMSET(out, 0, sizeof *out);
+    alloc__zero(out, sizeof *out);
     for (b = a->first; b != NULL; b = b->next) {
         unsigned char *start = alloc__arena_block_start((alloc_arena_block *)(uintptr_t)b);
         size_t cap = (size_t)(b->end - start), run = 0;
@@ -2563,7 +2607,7 @@ ALLOC_DEF void *alloc_arena_realloc_at(alloc_arena *a, void *p, size_t size, siz
     np = (unsigned char *)alloc_arena_alloc_at(a, size, align, file != NULL ? file : rec->file,
                                                file != NULL ? line : (int)rec->line);
     if (np == NULL) return NULL;
-    ALLOC_MEMCPY(np, p, old < size ? old : size);
+    alloc__copy(np, p, old < size ? old : size);
     alloc__dbg_untrack(&a->dbg_live, &a->dbg_count, rec);
     return np;
 }
@@ -3199,7 +3243,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_calloc)(alloc_heap *h, size_t n, size_
     void *p;
     if (!alloc__mul(n, size, &total) || total - 1 >= ALLOC__HEAP_MAX_REQUEST) return NULL;
     p = ALLOC__RAW(alloc_heap_alloc)(h, total);
-    if (p != NULL) ALLOC_MEMSET(p, 0, total);
+    if (p != NULL) alloc__zero(p, total);
     return p;
 }
 
@@ -3441,7 +3485,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_
         q = alloc__heap_alloc_block(h, n, align);
     }
     if (q == NULL) return NULL;                        /* p is untouched */
-    ALLOC_MEMCPY(q, p, cur - ALLOC__HEAP_W < size ? cur - ALLOC__HEAP_W : size);
+    alloc__copy(q, p, cur - ALLOC__HEAP_W < size ? cur - ALLOC__HEAP_W : size);
     h->free_count++;
     alloc__heap_release(h, b);
     return q;
@@ -3516,7 +3560,7 @@ ALLOC_DEF alloc_result alloc_heap_init(alloc_heap *h, void *buf, size_t size, al
     if ((uintptr_t)buf + size < (uintptr_t)buf) return ALLOC_ERR_OVERFLOW;
     res = alloc__heap_make_region(buf, size, &r);
     if (res != ALLOC_OK) return res;
-    ALLOC_MEMSET(h, 0, sizeof *h);
+    alloc__zero(h, sizeof *h);
     h->fit = fit;
     h->lo = r->first + ALLOC__HEAP_W;
     h->hi = r->end;
@@ -3545,7 +3589,7 @@ ALLOC_DEF alloc_result alloc_heap_add(alloc_heap *h, void *buf, size_t size)
 ALLOC_DEF void alloc_heap_stats(const alloc_heap *h, alloc_stats *out)
 {
     const alloc__heap_region *r;
-    ALLOC_MEMSET(out, 0, sizeof *out);
+    alloc__zero(out, sizeof *out);
     for (r = h->regions; r != NULL; r = r->next) {
         const alloc__heap_block *b = (const alloc__heap_block *)(const void *)r->first;
         out->capacity += (size_t)(r->end - r->first);
@@ -3677,7 +3721,7 @@ ALLOC__FN void *alloc__heap_if_realloc(void *ctx, void *p, size_t size, size_t a
         size_t old = alloc_heap_usable_size(h, p);
         void *q = alloc_heap_alloc_aligned(h, size, align);
         if (q == NULL) return NULL;
-        ALLOC_MEMCPY(q, p, old < size ? old : size);
+        alloc__copy(q, p, old < size ? old : size);
         alloc_heap_free(h, p);
         return q;
     }
@@ -3868,7 +3912,7 @@ ALLOC_DEF void *alloc_heap_calloc_at(alloc_heap *h, size_t n, size_t size, const
     void *p;
     if (!alloc__mul(n, size, &total)) return NULL;
     p = alloc__heap_dbg_alloc(h, total, ALLOC__HEAP_G, file, line);
-    if (p != NULL) ALLOC_MEMSET(p, 0, total);
+    if (p != NULL) alloc__zero(p, total);
     return p;
 }
 ALLOC_DEF void *alloc_heap_alloc(alloc_heap *h, size_t size) { return alloc__heap_dbg_alloc(h, size, ALLOC__HEAP_G, NULL, 0); }
@@ -4216,6 +4260,18 @@ ALLOC__FN ALLOC__NOINLINE void alloc__buddy_refuse(alloc_buddy *b, const void *p
     ALLOC_ON_ERROR(code, (void *)(uintptr_t)p, msg);
 }
 
+/* free's and realloc's one test of p: the tag of the live block that starts at p (its
+   order + 1), with *off its offset; or 0 when p is no live block's start, reported once. */
+ALLOC__FN unsigned alloc__buddy_live(alloc_buddy *b, const void *p, size_t *off, int in_realloc)
+{
+    size_t o = (size_t)((uintptr_t)p - (uintptr_t)b->base);   /* wraps below the base */
+    unsigned v = 0;
+    if (ALLOC__LIKELY(o < b->span && (o & (b->min_block - 1)) == 0)) v = alloc__buddy_tag(b->tags, o >> b->shift);
+    if (ALLOC__UNLIKELY(v == 0)) alloc__buddy_refuse(b, p, in_realloc);   /* free or interior */
+    *off = o;
+    return v;
+}
+
 ALLOC_DEF size_t alloc_buddy_metadata_size(size_t size, size_t min_block)
 {
     size_t n;
@@ -4238,7 +4294,7 @@ ALLOC_DEF alloc_result alloc_buddy_init(alloc_buddy *b, void *buf, size_t size, 
     n = pad < size ? alloc__buddy_blocks_for(size - pad, min_block) : 0;
     if (n == 0) return ALLOC_ERR_TOO_SMALL;
     ALLOC__UNPOISON(buf, size);   /* the caller may hand in memory an old allocator poisoned */
-    ALLOC_MEMSET(b, 0, sizeof *b);
+    alloc__zero(b, sizeof *b);
     b->buf = (unsigned char *)buf;
     b->size = size;
     b->base = b->buf + pad;
@@ -4247,7 +4303,7 @@ ALLOC_DEF alloc_result alloc_buddy_init(alloc_buddy *b, void *buf, size_t size, 
     b->min_block = min_block;
     b->shift = alloc__log2(min_block);
     meta = n / 2 + (n & 1u);
-    ALLOC_MEMSET(b->tags, 0, meta);
+    alloc__zero(b->tags, meta);
     ALLOC__POISON(b->buf, pad);
     ALLOC__POISON(b->base, b->span);
     ALLOC__POISON(b->tags + meta, size - pad - b->span - meta);
@@ -4317,23 +4373,14 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_alloc)(alloc_buddy *b, size_t size)
 ALLOC__RAWDEF void ALLOC__RAW(alloc_buddy_free)(alloc_buddy *b, void *p)
 {
     uintptr_t lo;
-    size_t off, sz, bud, i;
+    size_t off, sz, bud;
     unsigned v;
     int k;
     if (p == NULL) return;
+    v = alloc__buddy_live(b, p, &off, 0);
+    if (ALLOC__UNLIKELY(v == 0)) return;
     lo = (uintptr_t)b->base;
-    off = (size_t)((uintptr_t)p - lo);   /* wraps to a huge offset below the base */
-    if (ALLOC__UNLIKELY(off >= b->span || (off & (b->min_block - 1)) != 0)) {
-        alloc__buddy_refuse(b, p, 0);
-        return;
-    }
-    i = off >> b->shift;
-    v = alloc__buddy_tag(b->tags, i);
-    if (ALLOC__UNLIKELY(v == 0)) {   /* not the start of a live block: free or interior */
-        alloc__buddy_refuse(b, p, 0);
-        return;
-    }
-    alloc__buddy_set_tag(b->tags, i, 0);
+    alloc__buddy_set_tag(b->tags, off >> b->shift, 0);
     k = (int)v - 1;
     sz = b->min_block << k;
     b->used -= sz;
@@ -4365,11 +4412,8 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_realloc)(alloc_buddy *b, void *p, siz
     int k, kn, j;
     if (p == NULL) return ALLOC__RAW(alloc_buddy_alloc)(b, size);
     m = b->min_block;
-    off = (size_t)((uintptr_t)p - (uintptr_t)b->base);
-    if (off >= b->span || (off & (m - 1)) != 0 || (v = alloc__buddy_tag(b->tags, off >> b->shift)) == 0) {
-        alloc__buddy_refuse(b, p, 1);
-        return NULL;
-    }
+    v = alloc__buddy_live(b, p, &off, 1);
+    if (v == 0) return NULL;
     if (size == 0) {
         ALLOC__RAW(alloc_buddy_free)(b, p);
         return NULL;
@@ -4407,7 +4451,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_realloc)(alloc_buddy *b, void *p, siz
         if (!ok) {
             void *q = ALLOC__RAW(alloc_buddy_alloc)(b, size);
             if (q == NULL) return NULL;   /* p untouched */
-            ALLOC_MEMCPY(q, p, sz);
+            alloc__copy(q, p, sz);
             ALLOC__RAW(alloc_buddy_free)(b, p);
             return q;
         }
@@ -4444,7 +4488,7 @@ ALLOC_DEF int alloc_buddy_owns(const alloc_buddy *b, const void *p)
 ALLOC_DEF void alloc_buddy_stats(const alloc_buddy *b, alloc_stats *out)
 {
     int k;
-    ALLOC_MEMSET(out, 0, sizeof *out);
+    alloc__zero(out, sizeof *out);
     out->capacity = b->span;
     out->used = b->used;
     out->free = b->span - b->used;
@@ -4462,7 +4506,7 @@ ALLOC_DEF void alloc_buddy_stats_ex(const alloc_buddy *b, alloc_buddy_figures *o
 {
     size_t off, n = b->span >> b->shift;
     int k;
-    ALLOC_MEMSET(out, 0, sizeof *out);
+    alloc__zero(out, sizeof *out);
     out->min_block = b->min_block;
     out->top_order = b->top_order;
     for (off = 0; off < b->span; off += b->min_block << alloc__buddy_top_at(b, off)) out->top_blocks++;
@@ -4752,14 +4796,14 @@ ALLOC_DEF void *alloc_buddy_realloc_at(alloc_buddy *b, void *p, size_t size, con
         b->error_count++;
         ALLOC_ON_ERROR(ALLOC_ERR_GUARD, p, "buddy realloc: guard bytes were overwritten: write past the end of a block");
     }
-    ALLOC_MEMCPY(&copy, rec, sizeof copy);             /* the record is not in the copied part;
-                                                          ALLOC_MEMCPY: a struct copy would call libc's memcpy */
+    alloc__copy(&copy, rec, sizeof copy);             /* the record is not in the copied part;
+                                                          no struct copy: it would call libc's memcpy */
     q = (unsigned char *)ALLOC__RAW(alloc_buddy_realloc)(b, p, size + ALLOC__DBG_GUARD + ALLOC__BUDDY_RECSZ);
     if (q == NULL) return NULL;
     sz = ALLOC__RAW(alloc_buddy_usable_size)(b, q);
     if (size > copy.size) ALLOC_MEMSET(q + copy.size, ALLOC__FRESH_BYTE, size - copy.size);
     rec = (alloc__dbg_rec *)(void *)(q + sz - ALLOC__BUDDY_RECSZ);
-    ALLOC_MEMCPY(rec, &copy, sizeof copy);
+    alloc__copy(rec, &copy, sizeof copy);
     alloc__dbg_moved(&b->dbg_live, rec);
     rec->base = q;
     rec->user = q;
@@ -4909,9 +4953,10 @@ ALLOC__FN size_t alloc__slab_layout(size_t size, size_t align, size_t slab, int 
 #define ALLOC__SLAB_RECSZ ALLOC__DBG_RECSZ(sizeof(void *))
 #endif
 /* Both inits: checks the descriptor, picks the geometry and, for a buffer cache (buf not
-   NULL), that one slab fits in [buf, buf + fit_size); only then writes *s, field by
-   field (a memset or a struct copy would link the C library's into firmware), so a
-   failure leaves *s untouched. source is NULL for a buffer cache. */
+   NULL), that one slab fits in [buf, buf + fit_size); only then writes *s (cleared by
+   alloc__zero, the descriptor and source copied field by field: a memset or a struct
+   copy would link the C library's into firmware), so a failure leaves *s untouched.
+   source is NULL for a buffer cache. */
 ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d, const alloc_allocator *source,
                                          unsigned char *buf, size_t fit_size)
 {
@@ -4962,11 +5007,8 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
         if (carve < fit_lo || carve - fit_lo > fit_size || fit_size - (carve - fit_lo) < slab)
             return ALLOC_ERR_TOO_SMALL;
     }
+    alloc__zero(s, sizeof *s);
     s->cur = ALLOC__SLAB_NONE;
-    s->live = s->peak = s->free_count = 0;
-    s->full = s->partial = s->empty = NULL;
-    s->nslabs = 0;
-    s->fail_count = s->error_count = s->ctor_count = s->dtor_count = 0;
     s->desc.name = d->name != NULL ? d->name : "slab";
     s->desc.size = d->size;
     s->desc.align = d->align;
@@ -4974,19 +5016,14 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
     s->desc.ctor = d->ctor;
     s->desc.dtor = d->dtor;
     s->desc.user = d->user;
-    s->source.alloc = source != NULL ? source->alloc : NULL;
-    s->source.realloc = source != NULL ? source->realloc : NULL;
-    s->source.free = source != NULL ? source->free : NULL;
-    s->source.ctx = source != NULL ? source->ctx : NULL;
-    s->buf_lo = buf;
-    s->buf_hi = buf != NULL ? buf + fit_size : NULL;
-    s->carve = (unsigned char *)carve;
-    s->carve_end = buf != NULL ? s->carve + (fit_size - (carve - fit_lo)) / slab * slab : NULL;
-    s->spare = NULL;
-#ifdef ALLOC_DEBUG
-    s->dbg_live = NULL;
-    s->dbg_count = 0;
-#endif
+    if (source != NULL) {
+        alloc__set_allocator(&s->source, source);
+    } else {
+        s->buf_lo = buf;
+        s->buf_hi = buf + fit_size;
+        s->carve = (unsigned char *)carve;
+        s->carve_end = s->carve + (fit_size - (carve - fit_lo)) / slab * slab;
+    }
     s->size = size;
     s->align = align;
     s->gmask = (uintptr_t)(align - 1);
@@ -5323,7 +5360,7 @@ ALLOC_DEF void alloc_slab_get_info(const alloc_slab *s, alloc_slab_info *out)
     const alloc_slab_page *pg;
     size_t list, n[4];
     for (list = 0; list < 4; list++) n[list] = 0;   /* (no initialiser: no implicit memset) */
-    ALLOC_MEMSET(out, 0, sizeof *out);
+    alloc__zero(out, sizeof *out);
     if (s->cur != ALLOC__SLAB_NONE) n[alloc__slab_state(s, s->cur)]++;
     for (list = ALLOC__SLAB_FULL; list <= ALLOC__SLAB_EMPTY; list++)
         for (pg = *alloc__slab_head((alloc_slab *)(uintptr_t)s, list); pg != NULL; pg = pg->next)
@@ -5347,7 +5384,7 @@ ALLOC_DEF void alloc_slab_get_info(const alloc_slab *s, alloc_slab_info *out)
 ALLOC_DEF void alloc_slab_stats(const alloc_slab *s, alloc_stats *out)
 {
     size_t nfree = s->nslabs * s->objs - s->live;
-    ALLOC_MEMSET(out, 0, sizeof *out);
+    alloc__zero(out, sizeof *out);
     out->capacity = s->nslabs * s->objs * s->size;
     out->used = s->live * s->size;
     out->free = nfree * s->size;
@@ -5735,7 +5772,7 @@ ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, alloc_buddy *b)
     while (slab > bs.largest_free && slab > 1024) slab >>= 1;
     if (slab < fig.min_block) slab = fig.min_block;
     if (slab > bs.largest_free || slab < 1024) return ALLOC_ERR_TOO_SMALL;
-    ALLOC_MEMSET(k, 0, sizeof *k);
+    alloc__zero(k, sizeof *k);
     k->buddy = b;
     k->slab_size = slab;
     k->slab_shift = (size_t)alloc__log2(slab);
@@ -5745,7 +5782,7 @@ ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, alloc_buddy *b)
     src.ctx = k;
     for (c = 0; c < ALLOC_KMALLOC_CLASSES; c++) {
         alloc_slab_desc d;
-        ALLOC_MEMSET(&d, 0, sizeof d);
+        alloc__zero(&d, sizeof d);
         d.name = "kmalloc";
         d.size = alloc__kmalloc_sizes[c];
         d.align = ALLOC_KMALLOC_ALIGN;
@@ -5849,7 +5886,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_kmalloc_realloc)(alloc_kmalloc *k, void *p,
         return p;   /* the same class */
     q = alloc_kmalloc_alloc(k, size);
     if (q == NULL) return NULL;
-    ALLOC_MEMCPY(q, p, old < size ? old : size);
+    alloc__copy(q, p, old < size ? old : size);
     alloc__kmalloc_release(k, p, kind, c);
     return q;
 }
@@ -5872,7 +5909,7 @@ ALLOC_DEF void alloc_kmalloc_stats(const alloc_kmalloc *k, alloc_stats *out)
     alloc_stats bs, cs;
     size_t c;
     alloc_buddy_stats(k->buddy, &bs);
-    ALLOC_MEMSET(out, 0, sizeof *out);
+    alloc__zero(out, sizeof *out);
     out->capacity = bs.capacity;
     out->free = bs.free;
     out->largest_free = bs.largest_free;
@@ -5945,7 +5982,7 @@ ALLOC__FN void *alloc__kmalloc_if_realloc(void *ctx, void *p, size_t size, size_
     if (old >= size && ((uintptr_t)p & (align - 1)) == 0) return p;
     q = alloc__kmalloc_if_alloc(ctx, size, align);
     if (q == NULL) return NULL;
-    ALLOC_MEMCPY(q, p, old < size ? old : size);
+    alloc__copy(q, p, old < size ? old : size);
     alloc_kmalloc_free(k, p);
     return q;
 }
@@ -6079,7 +6116,7 @@ ALLOC_DEF void *alloc_kmalloc_realloc_at(alloc_kmalloc *k, void *p, size_t size,
     }
     q = alloc_kmalloc_alloc_at(k, size, file != NULL ? file : rec->file, file != NULL ? line : (int)rec->line);
     if (q == NULL) return NULL;
-    ALLOC_MEMCPY(q, p, old < size ? old : size);
+    alloc__copy(q, p, old < size ? old : size);
     alloc__kmalloc_release(k, p, kind, c);
     return q;
 }
@@ -6260,7 +6297,7 @@ ALLOC_DEF alloc_result alloc_dstack_init(alloc_dstack *d, void *buf, size_t size
 {
     if (d == NULL || buf == NULL || size == 0) return ALLOC_ERR_INVALID;
     if ((uintptr_t)buf + size < (uintptr_t)buf) return ALLOC_ERR_OVERFLOW;
-    ALLOC_MEMSET(d, 0, sizeof *d);
+    alloc__zero(d, sizeof *d);
     d->base = (unsigned char *)buf;
     d->limit = d->base + size;
     d->top[ALLOC_LOW] = d->base;
@@ -6362,7 +6399,7 @@ ALLOC_DEF void alloc_dstack_restore(alloc_dstack *d, alloc_dstack_mark m)
 ALLOC_DEF void alloc_dstack_stats(const alloc_dstack *d, alloc_stats *out)
 {
     size_t used = alloc__dstack_used(d);
-    ALLOC_MEMSET(out, 0, sizeof *out);
+    alloc__zero(out, sizeof *out);
     out->capacity = (size_t)(d->limit - d->base);
     out->used = used;
     out->free = out->largest_free = out->capacity - used;
@@ -6484,7 +6521,7 @@ ALLOC_DEF alloc_allocator alloc_locked_allocator(alloc_locked *l)
 ALLOC_DEF alloc_result alloc_failing_init(alloc_failing *f, alloc_allocator inner, size_t fail_at, alloc_fail_mode mode)
 {
     if (f == NULL || inner.alloc == NULL) return ALLOC_ERR_INVALID;
-    ALLOC_MEMSET(f, 0, sizeof *f);
+    alloc__zero(f, sizeof *f);
     alloc__set_allocator(&f->inner, &inner);
     f->fail_at = fail_at;
     f->mode = mode;
@@ -6559,6 +6596,8 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f)
 #undef ALLOC__INLINE
 #undef ALLOC__FN
 #undef ALLOC__SIZE_BITS
+#undef ALLOC__LOOP_COPY
+#undef ALLOC__LOOP_ZERO
 #undef ALLOC__ARENA_DEFAULT_GROW
 #endif /* ALLOC_IMPLEMENTATION */
 

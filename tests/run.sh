@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test run behind `make test`: every tests/test_*.c built as C99, C11, C++11 and
-# C++17 with warnings as errors, with clang, with AddressSanitizer+UBSan, with -DNDEBUG and
-# with ALLOC_DEBUG, each run; the C99 build once more under valgrind; then the link tests.
+# C++17 with warnings as errors, with clang, with AddressSanitizer+UBSan, with -DNDEBUG, at
+# -Os (where alloc.h copies and zeroes with loops of its own) and with ALLOC_DEBUG, each
+# run; the C99 build once more under valgrind; then the link tests.
 # Ends with the line "N passed, N failed" summed over everything.
 set -u
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ STB_INC=${STB_INC:-/usr/include/stb}
 WARN="-Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow -Wcast-align -Werror"
 INC="-I. -Itests -I$STB_INC"
 ONLY=${TEST_ONLY:-}            # e.g. TEST_ONLY=arena runs tests/test_arena.c only
-VARIANTS=${TEST_VARIANTS:-"c99 c11 clang cxx11 cxx17 asan ndebug debug valgrind"}
+VARIANTS=${TEST_VARIANTS:-"c99 c11 clang cxx11 cxx17 asan ndebug os debug valgrind"}
 passed=0
 failed=0
 log="$OUT/log.txt"
@@ -45,6 +46,7 @@ build_variant() {   # build_variant NAME -> sets CC_CMD and RUN_PREFIX
         cxx17)  CC_CMD="g++ -x c++ -std=c++17 -O2 $WARN" ;;
         asan)   CC_CMD="clang -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $WARN" ;;
         ndebug) CC_CMD="gcc -std=c99 -O2 -DNDEBUG $WARN" ;;
+        os)     CC_CMD="gcc -std=c99 -Os $WARN" ;;   # firmware's level: alloc.h's own copy/zero loops
         debug)  CC_CMD="gcc -std=c99 -O0 -g -DALLOC_DEBUG $WARN" ;;
         valgrind) CC_CMD="gcc -std=c99 -O1 -g -DALLOC_VALGRIND $WARN" ;;
     esac
