@@ -4262,7 +4262,7 @@ ALLOC__FN ALLOC__NOINLINE void alloc__buddy_refuse(alloc_buddy *b, const void *p
 
 /* free's and realloc's one test of p: the tag of the live block that starts at p (its
    order + 1), with *off its offset; or 0 when p is no live block's start, reported once. */
-ALLOC__FN unsigned alloc__buddy_live(alloc_buddy *b, const void *p, size_t *off, int in_realloc)
+ALLOC__INLINE unsigned alloc__buddy_live(alloc_buddy *b, const void *p, size_t *off, int in_realloc)
 {
     size_t o = (size_t)((uintptr_t)p - (uintptr_t)b->base);   /* wraps below the base */
     unsigned v = 0;
