@@ -4437,8 +4437,6 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_realloc)(alloc_buddy *b, void *p, siz
             ALLOC__POISON(b->base + up, m << j);
             alloc__buddy_push(b, up, j);
         }
-        alloc__buddy_set_tag(b->tags, off >> b->shift, (unsigned)kn + 1u);
-        b->used -= sz - nsz;
     } else if (kn > k) {
         /* Grow in place: p must be the lower half at every level up to kn (its address a
            multiple of the new size) and the buddy at each level free and whole. Look
@@ -4456,14 +4454,15 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_realloc)(alloc_buddy *b, void *p, siz
             return q;
         }
         for (j = k; j < kn; j++) alloc__buddy_unlink(b, off + (m << j), j);
-        alloc__buddy_set_tag(b->tags, off >> b->shift, (unsigned)kn + 1u);
-        b->used += nsz - sz;
-        if (b->used > b->peak) b->peak = b->used;
         ALLOC__UNPOISON(b->base + off + sz, nsz - sz);
 #ifdef ALLOC_DEBUG
         ALLOC_MEMSET(b->base + off + sz, ALLOC__FRESH_BYTE, nsz - sz);
 #endif
     }
+    /* In place, shrunk or grown: the new order in the tag, the bytes in use. */
+    alloc__buddy_set_tag(b->tags, off >> b->shift, (unsigned)kn + 1u);
+    b->used = b->used - sz + nsz;
+    if (b->used > b->peak) b->peak = b->used;
     b->requested += size;
     b->granted += nsz;
     return p;
