@@ -1445,7 +1445,9 @@ typedef struct alloc_failing {
     alloc_allocator inner;
     size_t          fail_at;         /* 0: never fail */
     alloc_fail_mode mode;
-    size_t          calls;           /* allocations asked so far (alloc and growing realloc) */
+    size_t          calls;           /* allocations asked so far (alloc, and realloc to a
+                                        size other than 0: the wrapper cannot tell a
+                                        growing one from a shrinking one) */
     size_t          failed;          /* of which failed on purpose */
     size_t          live;            /* blocks handed out and not yet freed */
 } alloc_failing;
@@ -1618,6 +1620,31 @@ ALLOC__INLINE int alloc__mul(size_t a, size_t b, size_t *out)
     if (a != 0 && b > (size_t)-1 / a) return 0;
     *out = a * b;
     return 1;
+}
+
+/* The word at p, read where p may lie inside a live block: checking a pointer that a
+   caller handed in (an interior pointer, a double free) reads what would be a header.
+   Under ASan or memcheck the bytes keep the state they had: opening and poisoning them
+   again, as metadata is read elsewhere, would poison a live block's bytes. */
+ALLOC__FN size_t alloc__peek_word(const void *p)
+{
+    const size_t *w = (const size_t *)p;
+    size_t v;
+#if defined(ALLOC__ASAN)
+    if (__asan_region_is_poisoned((void *)(uintptr_t)p, sizeof v) == NULL) return *w;
+#elif defined(ALLOC_VALGRIND)
+    unsigned char vbits[sizeof(size_t)];
+    if (VALGRIND_GET_VBITS(p, vbits, sizeof v) == 1) {   /* addressable: restore its bits */
+        (void)VALGRIND_MAKE_MEM_DEFINED(p, sizeof v);
+        v = *w;
+        (void)VALGRIND_SET_VBITS(p, vbits, sizeof v);
+        return v;
+    }
+#endif
+    ALLOC__OPEN(w, sizeof v);
+    v = *w;
+    ALLOC__POISON(w, sizeof v);
+    return v;
 }
 
 /* Zeroes n bytes / copies n bytes between blocks that do not overlap: ALLOC_MEMSET and
@@ -2791,6 +2818,13 @@ ALLOC__INLINE size_t alloc__heap_prev_size(const alloc__heap_block *b)
     ALLOC__POISON(f, sizeof *f);
     return v;
 }
+/* The tag and the footer as alloc__heap_live reads them: p's would-be header may be a
+   live block's bytes, whose poison state must stay as it was (alloc__peek_word). */
+ALLOC__INLINE size_t alloc__heap_peek_tag(const alloc__heap_block *b) { return alloc__peek_word(b); }
+ALLOC__INLINE size_t alloc__heap_peek_prev_size(const alloc__heap_block *b)
+{
+    return alloc__peek_word((const unsigned char *)b - ALLOC__HEAP_W);
+}
 /* The block `off` bytes before b (its previous neighbour when off is that one's size). */
 ALLOC__INLINE alloc__heap_block *alloc__heap_before(const alloc__heap_block *b, size_t off)
 {
@@ -3274,7 +3308,7 @@ ALLOC__NOINLINE ALLOC__FN alloc__heap_block *alloc__heap_live_slow(alloc_heap *h
     first = r->first;
     end = r->end;
     if (((uintptr_t)p & (ALLOC__HEAP_G - 1)) != 0) goto refuse;          /* off the grid */
-    tag = alloc__heap_tag(b);
+    tag = alloc__heap_peek_tag(b);
     size = ALLOC__HEAP_SIZE(tag);
     if (size < ALLOC__HEAP_MIN || (size & (ALLOC__HEAP_G - 1)) != 0 || size > (size_t)(end - (unsigned char *)b))
         goto refuse;                                                       /* no header */
@@ -3282,12 +3316,12 @@ ALLOC__NOINLINE ALLOC__FN alloc__heap_block *alloc__heap_live_slow(alloc_heap *h
         code = ALLOC_ERR_DOUBLE_FREE;              /* the block's own header says free */
         goto refuse;
     }
-    if (!(alloc__heap_tag(alloc__heap_at(b, size)) & ALLOC__HEAP_PREV_USED)) goto refuse;
+    if (!(alloc__heap_peek_tag(alloc__heap_at(b, size)) & ALLOC__HEAP_PREV_USED)) goto refuse;
     if (!(tag & ALLOC__HEAP_PREV_USED)) {
         /* The previous block claims to be free: its footer must lead to its header. */
-        size_t ps = alloc__heap_prev_size(b);
+        size_t ps = alloc__heap_peek_prev_size(b);
         if (ps < ALLOC__HEAP_MIN || (ps & (ALLOC__HEAP_G - 1)) != 0 || ps > (size_t)((unsigned char *)b - first) ||
-            alloc__heap_tag(alloc__heap_before(b, ps)) != (ps | ALLOC__HEAP_PREV_USED))
+            alloc__heap_peek_tag(alloc__heap_before(b, ps)) != (ps | ALLOC__HEAP_PREV_USED))
             goto refuse;
     }
 #ifdef ALLOC_DEBUG
@@ -3316,16 +3350,16 @@ ALLOC__HEAP_HOT alloc__heap_block *alloc__heap_live(alloc_heap *h, const void *p
 #ifndef ALLOC_DEBUG
     alloc__heap_block *b = alloc__heap_of(p);
     if (ALLOC__LIKELY((uintptr_t)p - (uintptr_t)h->lo < (uintptr_t)(h->hi - h->lo) && ((uintptr_t)p & (ALLOC__HEAP_G - 1)) == 0)) {
-        size_t tag = alloc__heap_tag(b), size = ALLOC__HEAP_SIZE(tag);
+        size_t tag = alloc__heap_peek_tag(b), size = ALLOC__HEAP_SIZE(tag);
         if (ALLOC__LIKELY((tag & ALLOC__HEAP_USED) && size >= ALLOC__HEAP_MIN && (size & (ALLOC__HEAP_G - 1)) == 0 &&
                           size <= (size_t)(h->hi - (unsigned char *)b) &&
-                          (alloc__heap_tag(alloc__heap_at(b, size)) & ALLOC__HEAP_PREV_USED))) {
+                          (alloc__heap_peek_tag(alloc__heap_at(b, size)) & ALLOC__HEAP_PREV_USED))) {
             size_t ps;
             if (ALLOC__LIKELY(tag & ALLOC__HEAP_PREV_USED)) return b;
-            ps = alloc__heap_prev_size(b);
+            ps = alloc__heap_peek_prev_size(b);
             if (ps >= ALLOC__HEAP_MIN && (ps & (ALLOC__HEAP_G - 1)) == 0 &&
                 ps <= (size_t)((unsigned char *)b - (h->lo - ALLOC__HEAP_W)) &&
-                alloc__heap_tag(alloc__heap_before(b, ps)) == (ps | ALLOC__HEAP_PREV_USED))
+                alloc__heap_peek_tag(alloc__heap_before(b, ps)) == (ps | ALLOC__HEAP_PREV_USED))
                 return b;
         }
     }
@@ -5569,6 +5603,17 @@ ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *
 }
 #endif /* ALLOC_DUMP */
 
+/* 1 iff p is the start of a live object of s: the test of free's fast path (the header
+   names s, p is on the granule grid and a live object starts in its granule). p must be
+   readable at its slab-aligned base, as for free. O(1). */
+ALLOC__FN int alloc__slab_live(const alloc_slab *s, const void *p)
+{
+    const alloc_slab_page *pg = (const alloc_slab_page *)(const void *)((uintptr_t)p & s->mask);
+    size_t u = (size_t)((uintptr_t)p - (uintptr_t)pg) >> ALLOC__SLAB_GRAIN;
+    if (pg->cache != s || ((uintptr_t)p & s->gmask) != 0) return 0;
+    return (int)((alloc__slab_bits(pg)[u / ALLOC__SLAB_WORD] >> (u % ALLOC__SLAB_WORD)) & 1u);
+}
+
 ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size)
 {
     const alloc_slab_page *pg;
@@ -5589,14 +5634,8 @@ ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size)
 /* The record of live object p, or NULL (the same reads as the raw free's). */
 ALLOC__FN alloc__dbg_rec *alloc__slab_dbg_rec(const alloc_slab *s, const void *p)
 {
-    const alloc_slab_page *pg = (const alloc_slab_page *)(const void *)((uintptr_t)p & s->mask);
-    size_t off = (size_t)((uintptr_t)p - (uintptr_t)pg), u;
     alloc__dbg_rec *rec;
-    if (pg->cache != s || ((uintptr_t)p & s->gmask) != 0 || off < s->first || (off - s->first) % s->size != 0 ||
-        (off - s->first) / s->size >= s->objs)
-        return NULL;
-    u = off >> ALLOC__SLAB_GRAIN;
-    if (((alloc__slab_bits(pg)[u / ALLOC__SLAB_WORD] >> (u % ALLOC__SLAB_WORD)) & 1u) == 0) return NULL;
+    if (!alloc__slab_live(s, p)) return NULL;
     rec = (alloc__dbg_rec *)(void *)((unsigned char *)(uintptr_t)p + s->size - ALLOC__SLAB_RECSZ);
     return alloc__dbg_rec_ok(rec, p) ? rec : NULL;
 }
@@ -5759,6 +5798,19 @@ ALLOC__FN void alloc__kmalloc_release(alloc_kmalloc *k, void *p, int kind, alloc
     }
 }
 
+/* The kind of p (as alloc__kmalloc_find) when it is a live block; else 0, after its free
+   has reported it once: a slab object that is free, or a pointer inside one, is refused
+   by its cache with the cache's code. realloc's first step. */
+ALLOC__FN int alloc__kmalloc_live(alloc_kmalloc *k, void *p, alloc_slab **cache)
+{
+    int kind = alloc__kmalloc_find(k, p, cache);
+    if (kind == 0 || (kind == 1 && !alloc__slab_live(*cache, p))) {
+        alloc__kmalloc_release(k, p, kind, *cache);
+        return 0;
+    }
+    return kind;
+}
+
 ALLOC_DEF alloc_result alloc_kmalloc_init(alloc_kmalloc *k, alloc_buddy *b)
 {
     alloc_stats bs;
@@ -5864,11 +5916,8 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_kmalloc_realloc)(alloc_kmalloc *k, void *p,
         alloc_kmalloc_free(k, p);
         return NULL;
     }
-    kind = alloc__kmalloc_find(k, p, &c);
-    if (kind == 0) {
-        alloc__kmalloc_release(k, p, 0, NULL);   /* reports it, once */
-        return NULL;
-    }
+    kind = alloc__kmalloc_live(k, p, &c);
+    if (kind == 0) return NULL;
     if (kind == 2 && size > ALLOC_KMALLOC_MAX) {
         /* large to large: the buddy resizes in place where it can */
         size_t before = alloc_buddy_usable_size(k->buddy, p);
@@ -5957,8 +6006,9 @@ ALLOC_DEF alloc_result alloc_kmalloc_check(const alloc_kmalloc *k)
 ALLOC__FN void *alloc__kmalloc_if_alloc(void *ctx, size_t size, size_t align)
 {
     alloc_kmalloc *k = (alloc_kmalloc *)ctx;
+    if (align != 0 && !alloc__is_pow2(align)) return NULL;
     if (align <= ALLOC_KMALLOC_ALIGN) return alloc_kmalloc_alloc(k, size);
-    if (!alloc__is_pow2(align) || size == 0) return NULL;
+    if (size == 0) return NULL;
     /* a buddy block of at least `align` bytes is aligned to it */
     return alloc__kmalloc_large(k, size > align ? size : align);
 }
@@ -5967,17 +6017,18 @@ ALLOC__FN void *alloc__kmalloc_if_realloc(void *ctx, void *p, size_t size, size_
     alloc_kmalloc *k = (alloc_kmalloc *)ctx;
     void *q;
     size_t old;
+    if (align != 0 && !alloc__is_pow2(align)) return NULL;   /* p untouched */
     if (align <= ALLOC_KMALLOC_ALIGN) return alloc_kmalloc_realloc(k, p, size);
     if (p == NULL) return alloc__kmalloc_if_alloc(ctx, size, align);
     if (size == 0) {
         alloc_kmalloc_free(k, p);
         return NULL;
     }
-    old = alloc_kmalloc_usable_size(k, p);
-    if (old == 0) {
-        alloc_kmalloc_free(k, p);   /* reports it */
-        return NULL;
+    {
+        alloc_slab *c = NULL;
+        if (alloc__kmalloc_live(k, p, &c) == 0) return NULL;   /* reported */
     }
+    old = alloc_kmalloc_usable_size(k, p);
     if (old >= size && ((uintptr_t)p & (align - 1)) == 0) return p;
     q = alloc__kmalloc_if_alloc(ctx, size, align);
     if (q == NULL) return NULL;
@@ -6547,22 +6598,23 @@ ALLOC__FN void *alloc__failing_alloc(void *ctx, size_t size, size_t align)
     if (p != NULL) f->live++;
     return p;
 }
-ALLOC__FN void *alloc__failing_realloc(void *ctx, void *ptr, size_t size, size_t align)
-{
-    alloc_failing *f = (alloc_failing *)ctx;
-    void *p;
-    if (ptr == NULL) return alloc__failing_alloc(ctx, size, align);
-    if (f->inner.realloc == NULL || alloc__failing_now(f)) return NULL;
-    p = f->inner.realloc(f->inner.ctx, ptr, size, align);
-    if (p == NULL && size == 0) f->live--;   /* realloc to 0 freed it */
-    return p;
-}
 ALLOC__FN void alloc__failing_free(void *ctx, void *ptr)
 {
     alloc_failing *f = (alloc_failing *)ctx;
     if (ptr == NULL) return;
     f->live--;
     if (f->inner.free) f->inner.free(f->inner.ctx, ptr);
+}
+ALLOC__FN void *alloc__failing_realloc(void *ctx, void *ptr, size_t size, size_t align)
+{
+    alloc_failing *f = (alloc_failing *)ctx;
+    if (ptr == NULL) return alloc__failing_alloc(ctx, size, align);
+    if (size == 0) {   /* realloc to 0 is a free, and frees always pass through */
+        alloc__failing_free(ctx, ptr);
+        return NULL;
+    }
+    if (f->inner.realloc == NULL || alloc__failing_now(f)) return NULL;
+    return f->inner.realloc(f->inner.ctx, ptr, size, align);
 }
 
 ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f)
