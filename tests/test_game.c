@@ -349,6 +349,27 @@ static void test_failing_realloc(void)
     CHECK(alloc_failing_init(&f, inner, 0, ALLOC_FAIL_ONCE) == ALLOC_ERR_INVALID);
 }
 
+/* "Frees always pass through": realloc(p, 0) is a free, so an injected fault must not
+   swallow it (the caller takes the NULL it returns as "freed" and forgets p). */
+static void test_failing_realloc_zero_frees(void)
+{
+    alloc_heap h;
+    alloc_failing f;
+    alloc_allocator al;
+    void *p;
+    static union { unsigned char b[4096]; long double ld; } hm;
+    REQUIRE(alloc_heap_init(&h, hm.b, sizeof hm.b, ALLOC_FIT_GOOD) == ALLOC_OK);
+    REQUIRE(alloc_failing_init(&f, alloc_heap_allocator(&h), 2, ALLOC_FAIL_FROM) == ALLOC_OK);
+    al = alloc_failing_allocator(&f);
+    p = al.alloc(al.ctx, 100, 0);                                     /* call 1 passes */
+    REQUIRE(p != NULL);
+    CHECK(al.alloc(al.ctx, 100, 0) == NULL);                          /* from call 2 on: faults */
+    CHECK(al.realloc(al.ctx, p, 0, 0) == NULL);                       /* a free: it must happen */
+    CHECK(f.live == 0);
+    CHECK(alloc_heap_usable_size(&h, p) == 0);                        /* the heap took it back */
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+}
+
 #ifdef ALLOC_HAS_SHARED_ARENA
 static void test_shared_single(void)
 {
@@ -413,6 +434,7 @@ int main(void)
     TEST_RUN_LAYOUT(test_dstack_edges);
     TEST_RUN(test_locked_edges);
     TEST_RUN(test_failing_realloc);
+    TEST_RUN(test_failing_realloc_zero_frees);
 #ifdef ALLOC_HAS_SHARED_ARENA
     TEST_RUN(test_shared_single);
     TEST_RUN(test_shared_edges);
