@@ -6,6 +6,18 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
+/* The tests poke block headers and links by hand: open them for the sanitizers first
+   (check() closes what it reads again). */
+#ifdef TEST_ASAN
+#  include <sanitizer/asan_interface.h>
+#  define TEST_OPEN(p, n)  ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#elif defined(ALLOC_VALGRIND)
+#  include <valgrind/memcheck.h>
+#  define TEST_OPEN(p, n)  ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#else
+#  define TEST_OPEN(p, n)  ((void)(p), (void)(n))
+#endif
+
 /* Written in terms of the configuration, so that every target (32/64-bit, 8- or 16-byte
    alignment, either endianness) asserts the same behaviour. */
 #define W ALLOC_HEAP_BLOCK_OVERHEAD
@@ -475,6 +487,144 @@ static void test_dump(void)
     CHECK(strstr(t.buf, "###]") != NULL && strstr(t.buf, "offset") == NULL);   /* small blocks: the top */
 }
 
+/* A word of the heap's own metadata (a header, a link or a footer) changed and put back. */
+typedef struct poke { size_t *at, was; } poke;
+static poke poke_word(void *at, size_t v)
+{
+    poke k;
+    k.at = (size_t *)at;
+    TEST_OPEN(k.at, sizeof *k.at);
+    k.was = *k.at;
+    *k.at = v;
+    return k;
+}
+static void unpoke(poke k)
+{
+    TEST_OPEN(k.at, sizeof *k.at);
+    *k.at = k.was;
+}
+static size_t peek_word(const void *at)
+{
+    TEST_OPEN(at, sizeof(size_t));
+    return *(const size_t *)at;
+}
+/* The words of block header b: 0 its tag, 1 its next link, 2 its prev link. */
+static size_t *word_of(alloc__heap_block *b, int i) { return (size_t *)(void *)b + i; }
+
+/* check() must notice every kind of damage it claims to find, and find the heap whole
+   again once the damage is undone. Layout: [a used][b free][c used][d free ... ]. */
+static void test_check_catches_corruption(void)
+{
+    int f;
+    for (f = 0; f < 3; f++) {
+        alloc_heap h;
+        unsigned char *pa, *pb, *pc;
+        alloc__heap_block *a, *b, *c, *d;
+        const alloc__heap_region *r;
+        size_t *sentinel, asz, bsz;
+        static test_text t;
+        alloc_stats st;
+        poke k, k2, k3, k4;
+        REQUIRE(alloc_heap_init(&h, mem, 4096, fits[f]) == ALLOC_OK);
+        pa = (unsigned char *)alloc_heap_alloc(&h, 200);
+        pb = (unsigned char *)alloc_heap_alloc(&h, 200);
+        pc = (unsigned char *)alloc_heap_alloc(&h, 200);
+        REQUIRE(pa != NULL && pb != NULL && pc != NULL);
+        alloc_heap_free(&h, pb);
+        a = alloc__heap_of(pa);
+        b = alloc__heap_of(pb);
+        c = alloc__heap_of(pc);
+        asz = peek_word(a) & ~(size_t)7;
+        bsz = peek_word(b) & ~(size_t)7;
+        d = alloc__heap_at(c, peek_word(c) & ~(size_t)7);
+        r = h.regions;
+        sentinel = (size_t *)(void *)r->end;
+        REQUIRE((unsigned char *)b == (unsigned char *)a + asz && (unsigned char *)c == (unsigned char *)b + bsz);
+        REQUIRE(alloc_heap_check(&h) == ALLOC_OK);
+#define DAMAGED(stmt, undo)                                                               \
+        do {                                                                              \
+            stmt;                                                                         \
+            CHECK(alloc_heap_check(&h) == ALLOC_ERR_CORRUPT);                             \
+            undo;                                                                         \
+            CHECK(alloc_heap_check(&h) == ALLOC_OK);                                      \
+        } while (0)
+        /* block sizes that do not add up to the region */
+        DAMAGED(k = poke_word(a, 8 | 3), unpoke(k));                                  /* below MIN */
+        if (GRAIN > 8) DAMAGED(k = poke_word(a, (asz + 8) | 3), unpoke(k));           /* off the grain */
+        DAMAGED(k = poke_word(a, (4096 * 2) | 3), unpoke(k));                         /* past the end */
+        /* flags */
+        DAMAGED(k = poke_word(c, peek_word(c) | 2), unpoke(k));                       /* PREV_USED lies */
+        DAMAGED(k = poke_word(b, peek_word(b) | 4), unpoke(k));                       /* a free block "aligned" */
+        DAMAGED(k = poke_word(c, peek_word(c) & ~(size_t)1), unpoke(k));              /* two free neighbours */
+        DAMAGED(k = poke_word((unsigned char *)c - sizeof(size_t), bsz + GRAIN), unpoke(k));   /* b's footer */
+        /* list links: b's neighbours on its list must point back at it */
+        if (fits[f] != ALLOC_FIT_GOOD) {
+            /* one list in address order: b <-> d */
+            DAMAGED(k = poke_word(word_of(d, 2), 0), unpoke(k));                      /* d.prev */
+            DAMAGED(k = poke_word(word_of(b, 2), (size_t)(uintptr_t)d), unpoke(k));   /* b.prev */
+            DAMAGED(h.heads[0] = d, h.heads[0] = b);                                 /* the head */
+            DAMAGED(h.heads[1] = b, h.heads[1] = NULL);                              /* one list only */
+            DAMAGED(h.top = 1, h.top = 0);                                           /* no bitmap */
+            /* the list reversed, consistently linked: out of address order */
+            k = poke_word(word_of(b, 1), 0);
+            k2 = poke_word(word_of(b, 2), (size_t)(uintptr_t)d);
+            k3 = poke_word(word_of(d, 1), (size_t)(uintptr_t)b);
+            k4 = poke_word(word_of(d, 2), 0);
+            DAMAGED(h.heads[0] = d, (h.heads[0] = b, unpoke(k), unpoke(k2), unpoke(k3), unpoke(k4)));
+            /* b and d linked to each other in a ring that no head leads to */
+            k = poke_word(word_of(b, 2), (size_t)(uintptr_t)d);
+            k2 = poke_word(word_of(d, 1), (size_t)(uintptr_t)b);
+            DAMAGED(h.heads[0] = NULL, (h.heads[0] = b, unpoke(k), unpoke(k2)));
+        } else {
+            size_t ib = alloc__heap_index(bsz), other = ib == 0 ? 1 : 0;
+            DAMAGED(h.heads[ib] = NULL, h.heads[ib] = b);                            /* b unlisted */
+            DAMAGED(h.heads[other] = a, h.heads[other] = NULL);                      /* a live block listed */
+            DAMAGED(h.heads[other] = b, h.heads[other] = NULL);                      /* b on two lists */
+            DAMAGED(h.heads[other] = (alloc__heap_block *)(void *)((unsigned char *)b + 8), h.heads[other] = NULL);
+            DAMAGED(h.heads[other] = (alloc__heap_block *)(void *)&h, h.heads[other] = NULL);   /* outside */
+            DAMAGED(h.map[other / 32] ^= (uint32_t)1 << (other % 32), h.map[other / 32] ^= (uint32_t)1 << (other % 32));
+            DAMAGED(h.top ^= 1u << 31, h.top ^= 1u << 31);                           /* no such word */
+            DAMAGED(h.top ^= (uint32_t)1 << (ib / 32), h.top ^= (uint32_t)1 << (ib / 32));
+        }
+        /* the rover: only next fit has one, and it must be on the list */
+        if (fits[f] == ALLOC_FIT_NEXT) {
+            alloc__heap_block *rv = h.rover;
+            DAMAGED(h.rover = a, h.rover = rv);
+        } else {
+            DAMAGED(h.rover = b, h.rover = NULL);
+        }
+        /* the end sentinel: size 0, used, and knowing whether the last block is */
+        DAMAGED(k = poke_word(sentinel, peek_word(sentinel) | GRAIN), unpoke(k));
+        DAMAGED(k = poke_word(sentinel, peek_word(sentinel) & ~(size_t)1), unpoke(k));
+        DAMAGED(k = poke_word(sentinel, peek_word(sentinel) ^ 2), unpoke(k));
+        /* the figures and the control block */
+        DAMAGED(h.used += GRAIN, h.used -= GRAIN);
+        DAMAGED(h.capacity += GRAIN, h.capacity -= GRAIN);
+        {
+            size_t peak = h.peak;
+            DAMAGED(h.peak = 0, h.peak = peak);
+        }
+        DAMAGED(h.fit = (alloc_fit)7, h.fit = fits[f]);
+        {
+            alloc__heap_region *regions = h.regions;
+            DAMAGED(h.regions = NULL, h.regions = regions);
+            DAMAGED(regions->end = regions->first - GRAIN, regions->end = (unsigned char *)sentinel);
+            DAMAGED(regions->first += sizeof(size_t) == GRAIN ? 4 : sizeof(size_t), regions->first = (unsigned char *)a);
+        }
+        /* A block of size 0 in the middle: the walks of stats and dump stop there (no
+           endless loop); check says corrupt. */
+        k = poke_word(c, peek_word(c) & 7);
+        alloc_heap_stats(&h, &st);
+        CHECK(st.live_blocks == 1 && st.free_blocks == 1 && st.used == asz);
+        t.len = 0;
+        alloc_heap_dump(&h, test_text_write, &t);
+        CHECK(strstr(t.buf, "in 2 blocks") != NULL);
+        DAMAGED((void)0, unpoke(k));
+        CHECK(alloc_heap_check(NULL) == ALLOC_ERR_INVALID);
+#undef DAMAGED
+    }
+}
+
 /* The shadow model: live blocks with their size, alignment and fill. */
 typedef struct shadow { unsigned char *p; size_t n, align, id; } shadow;
 
@@ -576,6 +726,7 @@ int main(void)
     TEST_RUN_LAYOUT(test_one_byte);
     TEST_RUN(test_allocator_interface);
     TEST_RUN_LAYOUT(test_dump);
+    TEST_RUN_LAYOUT(test_check_catches_corruption);
     TEST_RUN(test_random_good);
     TEST_RUN(test_random_first);
     TEST_RUN(test_random_next);
