@@ -625,6 +625,168 @@ static void test_check_catches_corruption(void)
     }
 }
 
+/* Every way a block goes back - free, realloc(p, 0), and the old place of a realloc that
+   moves - coalesces with whichever neighbours are free, under every policy. Layout:
+   [x][p][y][guard][tail], x and y freed or not first; afterwards the run from x (or p)
+   to y (or p) is one free block, the tail stays the other. */
+static void test_release_coalesces(void)
+{
+    const size_t blk = BLOCK(200);
+    int f, combo, op;
+    for (f = 0; f < 5; f++)
+    for (combo = 0; combo < 4; combo++)
+    for (op = 0; op < 3; op++) {
+        alloc_heap h;
+        unsigned char *x, *p, *y, *g, *q = NULL, *start;
+        int prev_free = combo & 1, next_free = (combo >> 1) & 1;
+        size_t run;
+        alloc_stats s;
+        REQUIRE(alloc_heap_init(&h, mem, 16384, fits[f]) == ALLOC_OK);
+        x = (unsigned char *)alloc_heap_alloc(&h, 200);
+        p = (unsigned char *)alloc_heap_alloc(&h, 200);
+        y = (unsigned char *)alloc_heap_alloc(&h, 200);
+        g = (unsigned char *)alloc_heap_alloc(&h, 200);
+        REQUIRE(x != NULL && p == x + blk && y == p + blk && g == y + blk);
+        if (prev_free) alloc_heap_free(&h, x);
+        if (next_free) alloc_heap_free(&h, y);
+        test_fill(p, 200, 9);
+        if (op == 0) {
+            alloc_heap_free(&h, p);
+        } else if (op == 1) {
+            CHECK(alloc_heap_realloc(&h, p, 0) == NULL);
+        } else {
+            q = (unsigned char *)alloc_heap_realloc(&h, p, 3000);   /* y is too small: moves */
+            REQUIRE(q != NULL);
+            CHECK(q > g && test_intact(q, 200, 9));
+        }
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        s = stats_of(&h);
+        CHECK(s.free_blocks == 2 && s.live_blocks == (size_t)(1 + !prev_free + !next_free + (op == 2)));
+        start = prev_free ? x : p;
+        run = blk * (size_t)(1 + prev_free + next_free);
+        CHECK(alloc_heap_usable_size(&h, start) == 0);
+        /* The run is one hole: first and best fit hand exactly it out again. */
+        if (fits[f] == ALLOC_FIT_FIRST || fits[f] == ALLOC_FIT_BEST)
+            CHECK(alloc_heap_alloc(&h, run - W) == start);
+        else
+            CHECK(alloc_heap_alloc(&h, run - W) != NULL);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    }
+}
+
+/* Next fit: the rover sits on the tail after an allocation; a free that coalesces the
+   tail into its neighbour keeps the rover valid (on the merged block), so the next
+   search starts there. */
+static void test_rover_survives_coalescing(void)
+{
+    alloc_heap h;
+    unsigned char *x, *p, *q;
+    const size_t blk = BLOCK(300);
+    REQUIRE(alloc_heap_init(&h, mem, 8192, ALLOC_FIT_NEXT) == ALLOC_OK);
+    x = (unsigned char *)alloc_heap_alloc(&h, 300);
+    p = (unsigned char *)alloc_heap_alloc(&h, 300);     /* the rover: the tail after p */
+    REQUIRE(x != NULL && p == x + blk);
+    alloc_heap_free(&h, x);
+    alloc_heap_free(&h, p);                             /* prev (x) and next (the tail) free */
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    CHECK(stats_of(&h).free_blocks == 1 && h.rover != NULL);
+    q = (unsigned char *)alloc_heap_alloc(&h, 300);
+    CHECK(q == x);                                      /* the whole heap from its start again */
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+}
+
+/* usable_size is a query: 0 for NULL, a foreign pointer, a pointer inside a block or to
+   a freed block, and no report for any of them; blocks in every region are found, also
+   one whose previous neighbour is free. */
+static void test_usable_size_queries(void)
+{
+    alloc_heap h;
+    unsigned char *a, *b, *c, *r2;
+    CHECK(alloc_heap_usable_size(NULL, mem) == 0);
+    REQUIRE(alloc_heap_init(&h, mem, 4096, ALLOC_FIT_GOOD) == ALLOC_OK);
+    REQUIRE(alloc_heap_add(&h, mem + 8192, 4096) == ALLOC_OK);
+    a = (unsigned char *)alloc_heap_alloc(&h, 200);
+    b = (unsigned char *)alloc_heap_alloc(&h, 200);
+    c = (unsigned char *)alloc_heap_alloc(&h, 3000);    /* region 0 is too small after a, b: region 1 */
+    REQUIRE(a != NULL && b != NULL && c != NULL);
+    r2 = c;
+    alloc_heap_free(&h, a);
+    CHECK_REPORTS(0, CHECK(alloc_heap_usable_size(&h, NULL) == 0));
+    CHECK_REPORTS(0, CHECK(alloc_heap_usable_size(&h, mem + 6000) == 0));      /* between regions */
+    CHECK_REPORTS(0, CHECK(alloc_heap_usable_size(&h, a) == 0));               /* freed */
+    CHECK_REPORTS(0, CHECK(alloc_heap_usable_size(&h, b + GRAIN) == 0));       /* inside b */
+    CHECK(alloc_heap_usable_size(&h, b) >= 200);                                 /* prev is free */
+    CHECK(r2 >= mem + 8192 && alloc_heap_usable_size(&h, r2) >= 3000);          /* region 1 */
+    CHECK(alloc_heap_owns(&h, r2) && !alloc_heap_owns(NULL, r2));
+    CHECK(alloc_heap_check(&h) == ALLOC_OK && stats_of(&h).error_count == 0);
+}
+
+/* The common interface's realloc with an alignment: a block that already has it is
+   resized as usual; one that lacks it is moved, and when there is no room for the move
+   the call fails with the block untouched. */
+static void test_interface_realloc_align(void)
+{
+    alloc_heap h;
+    alloc_allocator al;
+    unsigned char *p, *q;
+    REQUIRE(alloc_heap_init(&h, mem, 4096, ALLOC_FIT_GOOD) == ALLOC_OK);
+    al = alloc_heap_allocator(&h);
+    p = (unsigned char *)al.alloc(al.ctx, 100, 256);
+    REQUIRE(p != NULL && ALIGNED(p, 256));
+    test_fill(p, 100, 3);
+    q = (unsigned char *)al.realloc(al.ctx, p, 50, 256);              /* has it: in place */
+    CHECK(q == p && test_intact(q, 50, 3));
+    q = (unsigned char *)al.realloc(al.ctx, p, 50, 0);                /* no alignment asked */
+    CHECK(q == p);
+    /* Fill the heap, then ask for an alignment p lacks: no room to move. */
+    while (alloc_heap_alloc(&h, 64) != NULL) {}
+    if (!ALIGNED(p, 2048)) {
+        CHECK(al.realloc(al.ctx, p, 50, 2048) == NULL);
+        CHECK(test_intact(p, 50, 3) && alloc_heap_usable_size(&h, p) >= 50);
+    }
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+}
+
+/* The dump names each policy, marks aligned blocks in its table, gives 0.0%
+   fragmentation for a full heap, and draws a tiny block in a large region as one cell. */
+static void test_dump_more(void)
+{
+    static test_text t;
+    alloc_heap h;
+    int f;
+    char want[64];
+    unsigned char *p;
+    for (f = 0; f < 5; f++) {
+        alloc_heap_init(&h, mem, 4096, fits[f]);
+        t.len = 0;
+        alloc_heap_dump(&h, test_text_write, &t);
+        snprintf(want, sizeof want, ", %s fit: 0 of ", fit_names[f]);
+        CHECK(strstr(t.buf, want) != NULL);
+    }
+    alloc_heap_init(&h, mem, 8192, ALLOC_FIT_FIRST);
+    p = (unsigned char *)alloc_heap_alloc_aligned(&h, 100, 1024);
+    REQUIRE(p != NULL);
+    t.len = 0;
+    alloc_heap_dump(&h, test_text_write, &t);
+    snprintf(want, sizeof want, " used  %zu bytes, aligned\n", alloc_heap_usable_size(&h, p));
+    CHECK(strstr(t.buf, want) != NULL);
+    CHECK(strstr(t.buf, ".|#|.") != NULL);                         /* the slack before it stays free */
+    /* A full heap: nothing free, no fragmentation. */
+    alloc_heap_init(&h, mem, 4096, ALLOC_FIT_GOOD);
+    CHECK(alloc_heap_alloc(&h, stats_of(&h).largest_free) != NULL);
+    t.len = 0;
+    alloc_heap_dump(&h, test_text_write, &t);
+    CHECK(strstr(t.buf, "  external fragmentation 0.0% (1 - largest free / free)\n") != NULL);
+    CHECK(strstr(t.buf, "in 1 blocks\n  |################################################################|\n") != NULL);
+    /* One minimum block at the end of a 64 KiB region is less than a cell: drawn as one. */
+    alloc_heap_init(&h, mem, 65536, ALLOC_FIT_FIRST);
+    p = (unsigned char *)alloc_heap_alloc(&h, stats_of(&h).largest_free - ALLOC_HEAP_MIN_BLOCK);
+    REQUIRE(p != NULL);
+    t.len = 0;
+    alloc_heap_dump(&h, test_text_write, &t);
+    CHECK(strstr(t.buf, "#|.|\n") != NULL);
+}
+
 /* The shadow model: live blocks with their size, alignment and fill. */
 typedef struct shadow { unsigned char *p; size_t n, align, id; } shadow;
 
@@ -727,6 +889,11 @@ int main(void)
     TEST_RUN(test_allocator_interface);
     TEST_RUN_LAYOUT(test_dump);
     TEST_RUN_LAYOUT(test_check_catches_corruption);
+    TEST_RUN_LAYOUT(test_release_coalesces);
+    TEST_RUN_LAYOUT(test_rover_survives_coalescing);
+    TEST_RUN(test_usable_size_queries);
+    TEST_RUN(test_interface_realloc_align);
+    TEST_RUN_LAYOUT(test_dump_more);
     TEST_RUN(test_random_good);
     TEST_RUN(test_random_first);
     TEST_RUN(test_random_next);
