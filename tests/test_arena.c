@@ -318,6 +318,257 @@ static void test_result_strings(void)
     CHECK(strcmp(alloc_result_string((alloc_result)1), "unknown result") == 0);
 }
 
+/* Every result code has its own text, the one the list in alloc.h gives it. */
+static void test_result_strings_all(void)
+{
+    static const struct { alloc_result r; const char *text; } want[] = {
+        { ALLOC_OK, "ok" },
+        { ALLOC_ERR_INVALID, "invalid argument" },
+        { ALLOC_ERR_TOO_SMALL, "buffer too small for the metadata and one block" },
+        { ALLOC_ERR_ALIGN, "alignment is not a power of two" },
+        { ALLOC_ERR_OVERFLOW, "size arithmetic overflows" },
+        { ALLOC_ERR_NO_MEMORY, "out of memory" },
+        { ALLOC_ERR_DOUBLE_FREE, "block is already free" },
+        { ALLOC_ERR_FOREIGN, "pointer is not inside this allocator's memory" },
+        { ALLOC_ERR_NOT_BLOCK, "pointer is not the start of a live block" },
+        { ALLOC_ERR_STALE_MARK, "mark is stale or belongs to another arena" },
+        { ALLOC_ERR_CORRUPT, "metadata is inconsistent" },
+        { ALLOC_ERR_OVERLAP, "region overlaps memory already under management" },
+        { ALLOC_ERR_GUARD, "guard bytes were overwritten: write past the end of a block" },
+    };
+    size_t i, j;
+    for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+        CHECK(strcmp(alloc_result_string(want[i].r), want[i].text) == 0);
+        CHECK((int)want[i].r == -(int)i);                      /* 0, -1, ... -12: no gap */
+        for (j = 0; j < i; j++) CHECK(strcmp(alloc_result_string(want[i].r), alloc_result_string(want[j].r)) != 0);
+    }
+    CHECK(strcmp(alloc_result_string((alloc_result)-13), "unknown result") == 0);
+}
+
+/* check() notices each inconsistency it claims to look for; the arena is whole again
+   once the field is put back. Three blocks: one before cur, cur, one after. */
+static void test_check_catches_corruption(void)
+{
+    alloc_arena a, good, pa;
+    alloc_arena_block *b0, *b1, *b2, keep;
+    unsigned char *p;
+    REQUIRE(alloc_arena_init(&a, mem, 512) == ALLOC_OK);
+    REQUIRE(alloc_arena_add(&a, mem + 1024, 512) == ALLOC_OK);
+    REQUIRE(alloc_arena_add(&a, mem + 2048, 512) == ALLOC_OK);
+    CHECK(alloc_arena_alloc(&a, 300, 1) != NULL);
+    p = (unsigned char *)alloc_arena_alloc(&a, 300, 1);            /* in block 1 */
+    REQUIRE(p != NULL && alloc_arena_check(&a) == ALLOC_OK);
+    b0 = a.first;
+    b1 = b0->next;
+    b2 = b1->next;
+    REQUIRE(a.cur == b1 && b2 != NULL && b2->next == NULL);
+    good = a;
+#define CORRUPT_FIELD(stmt)                                                               \
+    do {                                                                                  \
+        stmt;                                                                             \
+        CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);                                \
+        a = good;                                                                         \
+        CHECK(alloc_arena_check(&a) == ALLOC_OK);                                         \
+    } while (0)
+    CORRUPT_FIELD(a.dead = a.alloc_count + 1);               /* more released than made */
+    CORRUPT_FIELD(a.below++);                                /* bytes before cur miscounted */
+    CORRUPT_FIELD(a.end--);                                  /* end is not cur's end */
+    CORRUPT_FIELD(a.top = (unsigned char *)(b1 + 1) - 1);    /* top below cur's start */
+    CORRUPT_FIELD(a.top = a.end + 1);                        /* top past the end */
+    CORRUPT_FIELD(a.last = (unsigned char *)(b1 + 1) - 1);   /* newest below cur's start */
+    CORRUPT_FIELD(a.last = a.top + 1);                       /* newest above the top */
+    CORRUPT_FIELD(a.cur = NULL);                             /* cur not on the chain */
+    CORRUPT_FIELD(a.first = NULL);                           /* no chain, but a cur */
+    /* The block headers. */
+    keep = *b0;
+    b0->top = (unsigned char *)(b0 + 1) - 1;                  /* an earlier block's top */
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    b0->top = b0->end + 1;
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    *b0 = keep;
+    b0->end = (unsigned char *)(b0 + 1);                      /* an empty block */
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    b0->end = (unsigned char *)b1 + 1;                        /* overlaps block 1 */
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    *b0 = keep;
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    keep = *b2;
+    b2->top++;                                               /* a later block is not empty */
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    *b2 = keep;
+    b2->next = b0;                                           /* a cycle */
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    *b2 = keep;
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    /* An arena with no block must have no bump pointer either. */
+    REQUIRE(alloc_arena_init(&pa, mem + 4096, 1024) == ALLOC_OK);
+    REQUIRE(alloc_arena_init_parent(&a, alloc_arena_allocator(&pa), 0) == ALLOC_OK);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    a.top = mem;
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    a.top = NULL;
+    a.end = mem;
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    a.end = NULL;
+    a.last = mem;
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    a.last = NULL;
+    a.cur = b0;
+    CHECK(alloc_arena_check(&a) == ALLOC_ERR_CORRUPT);
+    a.cur = NULL;
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    CHECK(alloc_arena_check(NULL) == ALLOC_ERR_INVALID);
+#undef CORRUPT_FIELD
+}
+
+/* A parent that hands out memory one byte off the pointer grid (breaking the alignment
+   it was asked for), or keeps no free function: the arena must not build on the first
+   and must give it straight back; without a free, destroy just forgets its blocks. */
+typedef struct odd_parent { alloc_arena pool; int skew, allocs, frees; } odd_parent;
+static void *op_alloc(void *ctx, size_t size, size_t align)
+{
+    odd_parent *o = (odd_parent *)ctx;
+    unsigned char *p = (unsigned char *)alloc_arena_alloc(&o->pool, size + 1, align);
+    o->allocs++;
+    return p != NULL ? p + o->skew : NULL;
+}
+static void op_free(void *ctx, void *p) { (void)p; ((odd_parent *)ctx)->frees++; }
+
+static void test_parent_edges(void)
+{
+    static unsigned char pool[1 << 15];
+    odd_parent op;
+    alloc_allocator parent;
+    alloc_arena a;
+    alloc_stats s;
+    unsigned char *p, *q;
+    alloc_arena_init(&op.pool, pool, sizeof pool);
+    op.skew = 1;
+    op.allocs = op.frees = 0;
+    parent.alloc = op_alloc; parent.realloc = NULL; parent.free = op_free; parent.ctx = &op;
+    REQUIRE(alloc_arena_init_parent(&a, parent, 1024) == ALLOC_OK);
+    CHECK(alloc_arena_alloc(&a, 100, 8) == NULL);              /* misaligned block: refused */
+    CHECK(op.allocs == 1 && op.frees == 1);                    /* and handed straight back */
+    alloc_arena_stats(&a, &s);
+    CHECK(s.fail_count == 1 && s.capacity == 0 && s.alloc_count == 0);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    parent.free = NULL;                                        /* a parent that never frees */
+    alloc_arena_set_parent(&a, parent, 1024);
+    CHECK(alloc_arena_alloc(&a, 100, 8) == NULL);              /* refused, nothing to give back to */
+    CHECK(op.allocs == 2 && op.frees == 1);
+    /* A request that no block could ever hold is refused before the parent is asked. */
+    CHECK(alloc_arena_alloc(&a, SIZE_MAX - 8, 1) == NULL);
+    CHECK(op.allocs == 2);
+    /* The parent behaves: blocks come, and destroy forgets them without a free call. */
+    op.skew = 0;
+    p = (unsigned char *)alloc_arena_alloc(&a, 100, 8);
+    q = (unsigned char *)alloc_arena_alloc(&a, 2000, 8);       /* a second, larger block */
+    CHECK(p != NULL && q != NULL && ALIGNED(p, 8) && ALIGNED(q, 8) && op.allocs == 4);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    alloc_arena_destroy(&a);
+    CHECK(op.frees == 1);
+    alloc_arena_stats(&a, &s);
+    CHECK(s.capacity == 0 && s.used == 0 && s.live_blocks == 0);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    CHECK(alloc_arena_alloc(&a, 100, 8) != NULL && op.allocs == 5);   /* usable again */
+    /* A mark saved while the arena had no block restores it to empty, also before the
+       arena ever took one. */
+    REQUIRE(alloc_arena_init_parent(&a, parent, 1024) == ALLOC_OK);
+    {
+        alloc_arena_mark m = alloc_arena_save(&a);
+        CHECK_REPORTS(0, alloc_arena_restore(&a, m));
+        CHECK(alloc_arena_check(&a) == ALLOC_OK && alloc_arena_owns(&a, pool) == 0);
+    }
+    /* Destroy keeps the caller's blocks and drops the parent's, in any order on the chain. */
+    parent.free = op_free;
+    op.frees = 0;
+    REQUIRE(alloc_arena_init(&a, mem, 512) == ALLOC_OK);
+    alloc_arena_set_parent(&a, parent, 1024);
+    CHECK(alloc_arena_alloc(&a, 300, 1) != NULL);
+    CHECK(alloc_arena_alloc(&a, 300, 1) != NULL);                 /* from the parent */
+    CHECK(alloc_arena_add(&a, mem + 4096, 512) == ALLOC_OK);      /* a caller block after it */
+    CHECK(alloc_arena_alloc(&a, 900, 1) != NULL);                 /* parent again */
+    alloc_arena_stats(&a, &s);
+    CHECK(s.live_blocks == 3);
+    alloc_arena_destroy(&a);
+    CHECK(op.frees == 2);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    alloc_arena_stats(&a, &s);
+    CHECK(s.used == 0 && s.capacity == (512 - sizeof(alloc_arena_block)) * 2 && s.free_blocks == 1);
+    p = (unsigned char *)alloc_arena_alloc(&a, 300, 1);
+    q = (unsigned char *)alloc_arena_alloc(&a, 300, 1);
+    CHECK(p >= mem && p < mem + 512 && q >= mem + 4096 && q < mem + 4096 + 512);   /* caller blocks, in order */
+}
+
+/* The newest allocation that cannot grow inside its block moves to the next block, its
+   bytes copied; blocks may touch without overlapping; headers are not owned bytes. */
+static void test_chain_edges(void)
+{
+    alloc_arena a;
+    unsigned char *p, *q;
+    REQUIRE(alloc_arena_init(&a, mem + 512, 512) == ALLOC_OK);
+    CHECK(alloc_arena_add(&a, mem, 512) == ALLOC_OK);                 /* ends where block 0 starts */
+    CHECK(alloc_arena_add(&a, mem + 1024, 512) == ALLOC_OK);          /* starts where it ends */
+    CHECK(alloc_arena_add(&a, mem + 1023, 2) == ALLOC_ERR_OVERLAP);
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+    CHECK(!alloc_arena_owns(&a, mem + 512));                          /* block 0's header */
+    CHECK(!alloc_arena_owns(&a, NULL));
+    CHECK(alloc_arena_alloc(&a, 100, 8) != NULL);
+    p = (unsigned char *)alloc_arena_alloc(&a, 200, 8);
+    REQUIRE(p != NULL && p >= mem + 512 && p < mem + 1024);
+    CHECK(alloc_arena_owns(&a, p));
+    test_fill(p, 200, 4);
+    q = (unsigned char *)alloc_arena_realloc(&a, p, 400, 8);           /* more than block 0 has left */
+    REQUIRE(q != NULL);
+    CHECK(q >= mem && q < mem + 512 && test_intact(q, 200, 4));        /* block 1, bytes copied */
+    test_fill(q, 300, 5);
+    p = (unsigned char *)alloc_arena_realloc(&a, q, 480, 8);           /* grows in place */
+    CHECK(p == q && test_intact(p, 300, 5));
+    CHECK(alloc_arena_check(&a) == ALLOC_OK);
+}
+
+/* The dump draws each block in its state: the blocks before the top keep the tail they
+   were left with ('-'), the current one shows its top, later ones are empty; an arena
+   with no block yet says so. */
+static void test_dump_states(void)
+{
+    static test_text t;
+    static unsigned char pool[8192];
+    alloc_arena a, pa;
+    char want[128], bar[41];
+    size_t cap = 1024 - sizeof(alloc_arena_block), cells = (600 * 40 + cap - 1) / cap;
+    REQUIRE(alloc_arena_init(&pa, pool, sizeof pool) == ALLOC_OK);
+    REQUIRE(alloc_arena_init_parent(&a, alloc_arena_allocator(&pa), 1024) == ALLOC_OK);
+    t.len = 0;
+    alloc_arena_dump(&a, test_text_write, &t);
+    CHECK(strstr(t.buf, ": 0 of 0 bytes used (0%), 0 live allocations\n") != NULL);
+    CHECK(strstr(t.buf, "  (no blocks yet)\n") != NULL);
+    CHECK(strstr(t.buf, "  capacity 0  used 0  free 0  largest free 0  peak 0\n") != NULL);
+    REQUIRE(alloc_arena_init(&a, mem, 512 + sizeof(alloc_arena_block)) == ALLOC_OK);
+    alloc_arena_add(&a, mem + 1024, 512 + sizeof(alloc_arena_block));
+    alloc_arena_add(&a, mem + 2048, 512 + sizeof(alloc_arena_block));
+    alloc_arena_set_parent(&a, alloc_arena_allocator(&pa), 1024);
+    alloc_arena_alloc(&a, 384, 1);          /* block 0: 3/4 full */
+    alloc_arena_alloc(&a, 256, 1);          /* block 1: half */
+    t.len = 0;
+    alloc_arena_dump(&a, test_text_write, &t);
+    CHECK(strstr(t.buf, ": 640 of 1536 bytes used (41%), 2 live allocations\n") != NULL);
+    CHECK(strstr(t.buf, "  block 0 caller |##############################----------|    384 / 512   \n") != NULL);
+    CHECK(strstr(t.buf, "  block 1 caller |####################....................|    256 / 512     <- top\n") != NULL);
+    CHECK(strstr(t.buf, "  block 2 caller |........................................|      0 / 512   \n") != NULL);
+    alloc_arena_alloc(&a, 300, 1);          /* block 2 */
+    alloc_arena_alloc(&a, 600, 1);          /* a block from the parent */
+    t.len = 0;
+    alloc_arena_dump(&a, test_text_write, &t);
+    memset(bar, '.', 40);
+    memset(bar, '#', cells);
+    bar[40] = 0;
+    snprintf(want, sizeof want, "  block 3 parent |%s|    600 / %-6zu  <- top\n", bar, cap);
+    CHECK(strstr(t.buf, want) != NULL);
+    CHECK(strstr(t.buf, "  block 1 caller |####################--------------------|    256 / 512   \n") != NULL);
+    alloc_arena_destroy(&a);
+}
+
 /* Random operations against a shadow model: a stack of live allocations, each with its
    address, size and fill. Marks are pushed and popped; restore drops the newer ones. */
 typedef struct shadow { unsigned char *p; size_t n, id; } shadow;
@@ -477,6 +728,11 @@ int main(void)
     TEST_RUN(test_allocator_interface);
     TEST_RUN_LAYOUT(test_dump);
     TEST_RUN(test_result_strings);
+    TEST_RUN(test_result_strings_all);
+    TEST_RUN(test_check_catches_corruption);
+    TEST_RUN_LAYOUT(test_parent_edges);
+    TEST_RUN_LAYOUT(test_chain_edges);
+    TEST_RUN_LAYOUT(test_dump_states);
     TEST_RUN_LAYOUT(test_edges);
     TEST_RUN_LAYOUT(test_random);
     return test_finish();

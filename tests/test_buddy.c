@@ -458,6 +458,35 @@ static void test_dump_scaled(void)
     CHECK(strstr(t.buf, "internal fragmentation") != NULL);
 }
 
+/* A scaled map, cell by cell: a cell inside one block shows that block's slice of text; a
+   cell of several blocks is '#' (all used), '.' (all free, here two top-level blocks of
+   the tail) or ':' (both); a row ends with '|' only where the next row starts a block. */
+static void test_dump_cells(void)
+{
+    static test_text t;
+    alloc_buddy b;
+    unsigned char *m = aligned_in_pool(4096, 0);
+    int i;
+    REQUIRE(alloc_buddy_init(&b, m, ALLOC_BUDDY_BUFFER_SIZE(131, 16), 16) == ALLOC_OK);
+    t.len = 0;
+    alloc_buddy_dump(&b, test_text_write, &t);
+    CHECK(strstr(t.buf, ": 131 min blocks of 16 bytes, 3 top-level blocks (largest 2^7), metadata 66 bytes\n"
+                        "  scaled: one cell per 4 min blocks (64 bytes): |2^k### used, |2^k... free, ':' a cell holding both\n"
+                        "       0 |2^7............................................................................\n"
+                        "      64 ................................................................................|\n"
+                        "     128 |....|\n"
+                        "  free lists: 2^0:1 2^1:1 2^2:0 2^3:0 2^4:0 2^5:0 2^6:0 2^7:1\n") != NULL);
+    CHECK(strstr(t.buf, "  internal fragmentation: 0 bytes asked for, 0 handed out (0% lost to rounding)\n") != NULL);
+    /* The smallest free blocks go first: the tail's two, then a split of the big one. */
+    for (i = 0; i < 4; i++) CHECK(alloc_buddy_alloc(&b, 16) != NULL);
+    t.len = 0;
+    alloc_buddy_dump(&b, test_text_write, &t);
+    CHECK(strstr(t.buf, "       0 |::::|2^2.|2^3......|2^4................|2^5....................................|\n"
+                        "      64 |2^6............................................................................|\n"
+                        "     128 |####|\n") != NULL);
+    CHECK(alloc_buddy_check(&b) == ALLOC_OK);
+}
+
 /* check() must notice what it claims to verify. */
 static void test_check_catches_corruption(void)
 {
@@ -612,6 +641,96 @@ static void random_run(size_t min_block, size_t size, size_t skew, size_t steps,
     CHECK(allocs > steps / 10 && fails > 0);   /* the run did reach exhaustion */
 }
 
+/* More of what check() claims: the control block's geometry, each list node, the blocks
+   the walk finds, and the counts. Layout: A (order 0) at 0, a free order 0 at 64, B
+   (order 1) at 128, free blocks of order 2 and 3 above. */
+static void test_check_catches_more(void)
+{
+    static test_text t;
+    alloc_buddy b, good;
+    unsigned char *m = aligned_in_pool(1024, 0), *A, *B;
+    alloc_buddy_node *n, keep;
+    REQUIRE(alloc_buddy_init(&b, m, ALLOC_BUDDY_BUFFER_SIZE(16, 64), 64) == ALLOC_OK);
+    A = (unsigned char *)alloc_buddy_alloc(&b, 64);
+    B = (unsigned char *)alloc_buddy_alloc(&b, 128);
+    REQUIRE(A == m && B == m + 128);
+    REQUIRE(b.heads[0] == (alloc_buddy_node *)(void *)(m + 64) && b.heads[2] != NULL && b.heads[3] != NULL);
+    good = b;
+    REQUIRE(alloc_buddy_check(&b) == ALLOC_OK);
+#define DAMAGED(stmt)                                                                     \
+    do {                                                                                  \
+        stmt;                                                                             \
+        CHECK(alloc_buddy_check(&b) == ALLOC_ERR_CORRUPT);                                \
+        b = good;                                                                         \
+        CHECK(alloc_buddy_check(&b) == ALLOC_OK);                                         \
+    } while (0)
+    DAMAGED(b.min_block = 48);                                  /* not a power of two */
+    DAMAGED(b.min_block = 8);                                   /* below the smallest */
+    DAMAGED(b.shift = -1);
+    DAMAGED(b.shift = (int)(sizeof(size_t) * 8));
+    DAMAGED(b.shift = 5);                                       /* 2^5 is not min_block */
+    DAMAGED(b.base += 16);                                      /* base off the grid */
+    DAMAGED(b.span = 0);
+    DAMAGED(b.span += 16);
+    DAMAGED(b.top_order = -1);
+    DAMAGED(b.top_order = ALLOC_BUDDY_ORDERS);
+    DAMAGED(b.top_order = 5);                                   /* larger than the memory */
+    DAMAGED(b.tags++);                                          /* metadata not after the blocks */
+    DAMAGED(b.nonempty |= 1u << ALLOC_BUDDY_ORDERS);
+    DAMAGED(b.used = b.span + 64);
+    DAMAGED(b.largest *= 2);
+    DAMAGED(b.heads[0] = (alloc_buddy_node *)(void *)(m + 1024));   /* a node outside */
+    DAMAGED(b.heads[0] = (alloc_buddy_node *)(void *)(m + 72));     /* off the grid */
+    DAMAGED(b.alloc_count++);                                   /* live blocks miscounted */
+    /* a top-level block larger than the largest order allows */
+    DAMAGED((b.top_order = 3, b.largest = 512));
+    /* a free block that is on no list */
+    DAMAGED((b.heads[0] = NULL, b.nfree[0] = 0, b.nonempty &= ~1u));
+    /* a list node whose back link names another block */
+    n = b.heads[0];
+    TEST_OPEN(n, sizeof *n);
+    keep = *n;
+    n->prev = (128 + 16) | 0u;
+    TEST_CLOSE(n, sizeof *n);
+    CHECK(alloc_buddy_check(&b) == ALLOC_ERR_CORRUPT);
+    TEST_OPEN(n, sizeof *n);
+    *n = keep;
+    TEST_CLOSE(n, sizeof *n);
+    CHECK(alloc_buddy_check(&b) == ALLOC_OK);
+    /* list 0 headed by A, a live block dressed up as a node */
+    memset(A, 0, sizeof(alloc_buddy_node));
+    DAMAGED(b.heads[0] = (alloc_buddy_node *)(void *)A);
+    /* B's tag claims order 2: a 256-byte block at offset 128 is not aligned to itself */
+    alloc__buddy_set_tag(b.tags, 2, 3);
+    CHECK(alloc_buddy_check(&b) == ALLOC_ERR_CORRUPT);
+    alloc__buddy_set_tag(b.tags, 2, 2);
+    CHECK(alloc_buddy_check(&b) == ALLOC_OK);
+    /* A's tag claims an order above the top-level block: the free blocks cannot be found
+       from it (the list check fails), and the dump draws the cells it cannot place as '?' */
+    alloc__buddy_set_tag(b.tags, 0, 6);
+    CHECK(alloc_buddy_check(&b) == ALLOC_ERR_CORRUPT);
+    t.len = 0;
+    alloc_buddy_dump(&b, test_text_write, &t);
+    {
+        char row[100];
+        memset(row, '?', 16 * 5);
+        memcpy(row + 80, "|\n", 3);
+        CHECK(strstr(t.buf, row) != NULL);                      /* every cell of the top block */
+    }
+    alloc__buddy_set_tag(b.tags, 0, 1);
+    CHECK(alloc_buddy_check(&b) == ALLOC_OK);
+    /* one live block of the whole memory, its tag claiming more: the block walk sees it */
+    REQUIRE(alloc_buddy_init(&b, m, ALLOC_BUDDY_BUFFER_SIZE(16, 64), 64) == ALLOC_OK);
+    A = (unsigned char *)alloc_buddy_alloc(&b, 1024);
+    REQUIRE(A == m && alloc_buddy_check(&b) == ALLOC_OK);
+    alloc__buddy_set_tag(b.tags, 0, 6);
+    CHECK(alloc_buddy_check(&b) == ALLOC_ERR_CORRUPT);
+    alloc__buddy_set_tag(b.tags, 0, 5);
+    CHECK(alloc_buddy_check(&b) == ALLOC_OK);
+    CHECK(alloc_buddy_check(NULL) == ALLOC_ERR_INVALID);
+#undef DAMAGED
+}
+
 static void test_random(void)
 {
     size_t steps = test_scaled(1000000) / 5 + 1;
@@ -638,6 +757,8 @@ int main(void)
     TEST_RUN_LAYOUT(test_allocator_interface);
     TEST_RUN(test_dump_scaled);
     TEST_RUN_LAYOUT(test_check_catches_corruption);
+    TEST_RUN_LAYOUT(test_check_catches_more);
+    TEST_RUN_LAYOUT(test_dump_cells);
     TEST_RUN_LAYOUT(test_random);
     return test_finish();
 }

@@ -226,9 +226,46 @@ static void test_report_lines(void)
 }
 #endif
 
+#ifndef ALLOC_DEBUG
+/* A release build keeps no records: report_live prints the count alone, one line, with
+   the singular for one block, and returns it. */
+static void test_release_report_text(void)
+{
+    alloc_arena a;
+    alloc_buddy b;
+    alloc_slab s;
+    alloc_slab_desc d;
+    test_text t;
+    void *p, *q;
+    CHECK(alloc_arena_init(&a, mem, sizeof mem) == ALLOC_OK);
+    p = alloc_arena_alloc(&a, 10, 8);
+    t.len = 0;
+    t.buf[0] = 0;
+    CHECK(alloc_arena_report_live(&a, test_text_write, &t) == 1);
+    CHECK(strcmp(t.buf, "arena: 1 live block (build with ALLOC_DEBUG for their sizes and file:line)\n") == 0);
+    CHECK(alloc_buddy_init(&b, mem2, sizeof mem2, 64) == ALLOC_OK);
+    p = alloc_buddy_alloc(&b, 100);
+    q = alloc_buddy_alloc(&b, 100);
+    t.len = 0;
+    CHECK(alloc_buddy_report_live(&b, test_text_write, &t) == 2);
+    CHECK(strcmp(t.buf, "buddy: 2 live blocks (build with ALLOC_DEBUG for their sizes and file:line)\n") == 0);
+    alloc_buddy_free(&b, p);
+    alloc_buddy_free(&b, q);
+    memset(&d, 0, sizeof d);
+    d.size = 40;
+    CHECK(alloc_slab_init_buffer(&s, &d, mem, 8192) == ALLOC_OK);
+    t.len = 0;
+    CHECK(alloc_slab_report_live(&s, test_text_write, &t) == 0);
+    CHECK(strcmp(t.buf, "slab: 0 live blocks (build with ALLOC_DEBUG for their sizes and file:line)\n") == 0);
+}
+#endif
+
 int main(void)
 {
     TEST_RUN(test_macros_and_counts);
+#ifndef ALLOC_DEBUG
+    TEST_RUN(test_release_report_text);
+#endif
 #ifdef ALLOC_DEBUG
     TEST_RUN(test_guards);
     TEST_RUN(test_patterns);

@@ -6,6 +6,18 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
+/* The tests poke block headers and links by hand: open them for the sanitizers first
+   (check() closes what it reads again). */
+#ifdef TEST_ASAN
+#  include <sanitizer/asan_interface.h>
+#  define TEST_OPEN(p, n)  ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#elif defined(ALLOC_VALGRIND)
+#  include <valgrind/memcheck.h>
+#  define TEST_OPEN(p, n)  ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#else
+#  define TEST_OPEN(p, n)  ((void)(p), (void)(n))
+#endif
+
 /* Written in terms of the configuration, so that every target (32/64-bit, 8- or 16-byte
    alignment, either endianness) asserts the same behaviour. */
 #define W ALLOC_HEAP_BLOCK_OVERHEAD
@@ -475,6 +487,306 @@ static void test_dump(void)
     CHECK(strstr(t.buf, "###]") != NULL && strstr(t.buf, "offset") == NULL);   /* small blocks: the top */
 }
 
+/* A word of the heap's own metadata (a header, a link or a footer) changed and put back. */
+typedef struct poke { size_t *at, was; } poke;
+static poke poke_word(void *at, size_t v)
+{
+    poke k;
+    k.at = (size_t *)at;
+    TEST_OPEN(k.at, sizeof *k.at);
+    k.was = *k.at;
+    *k.at = v;
+    return k;
+}
+static void unpoke(poke k)
+{
+    TEST_OPEN(k.at, sizeof *k.at);
+    *k.at = k.was;
+}
+static size_t peek_word(const void *at)
+{
+    TEST_OPEN(at, sizeof(size_t));
+    return *(const size_t *)at;
+}
+/* The words of block header b: 0 its tag, 1 its next link, 2 its prev link. */
+static size_t *word_of(alloc__heap_block *b, int i) { return (size_t *)(void *)b + i; }
+
+/* check() must notice every kind of damage it claims to find, and find the heap whole
+   again once the damage is undone. Layout: [a used][b free][c used][d free ... ]. */
+static void test_check_catches_corruption(void)
+{
+    int f;
+    for (f = 0; f < 3; f++) {
+        alloc_heap h;
+        unsigned char *pa, *pb, *pc;
+        alloc__heap_block *a, *b, *c, *d;
+        const alloc__heap_region *r;
+        size_t *sentinel, asz, bsz;
+        static test_text t;
+        alloc_stats st;
+        poke k, k2, k3, k4;
+        REQUIRE(alloc_heap_init(&h, mem, 4096, fits[f]) == ALLOC_OK);
+        pa = (unsigned char *)alloc_heap_alloc(&h, 200);
+        pb = (unsigned char *)alloc_heap_alloc(&h, 200);
+        pc = (unsigned char *)alloc_heap_alloc(&h, 200);
+        REQUIRE(pa != NULL && pb != NULL && pc != NULL);
+        alloc_heap_free(&h, pb);
+        a = alloc__heap_of(pa);
+        b = alloc__heap_of(pb);
+        c = alloc__heap_of(pc);
+        asz = peek_word(a) & ~(size_t)7;
+        bsz = peek_word(b) & ~(size_t)7;
+        d = alloc__heap_at(c, peek_word(c) & ~(size_t)7);
+        r = h.regions;
+        sentinel = (size_t *)(void *)r->end;
+        REQUIRE((unsigned char *)b == (unsigned char *)a + asz && (unsigned char *)c == (unsigned char *)b + bsz);
+        REQUIRE(alloc_heap_check(&h) == ALLOC_OK);
+#define DAMAGED(stmt, undo)                                                               \
+        do {                                                                              \
+            stmt;                                                                         \
+            CHECK(alloc_heap_check(&h) == ALLOC_ERR_CORRUPT);                             \
+            undo;                                                                         \
+            CHECK(alloc_heap_check(&h) == ALLOC_OK);                                      \
+        } while (0)
+        /* block sizes that do not add up to the region */
+        DAMAGED(k = poke_word(a, 8 | 3), unpoke(k));                                  /* below MIN */
+        if (GRAIN > 8) DAMAGED(k = poke_word(a, (asz + 8) | 3), unpoke(k));           /* off the grain */
+        DAMAGED(k = poke_word(a, (4096 * 2) | 3), unpoke(k));                         /* past the end */
+        /* flags */
+        DAMAGED(k = poke_word(c, peek_word(c) | 2), unpoke(k));                       /* PREV_USED lies */
+        DAMAGED(k = poke_word(b, peek_word(b) | 4), unpoke(k));                       /* a free block "aligned" */
+        DAMAGED(k = poke_word(c, peek_word(c) & ~(size_t)1), unpoke(k));              /* two free neighbours */
+        DAMAGED(k = poke_word((unsigned char *)c - sizeof(size_t), bsz + GRAIN), unpoke(k));   /* b's footer */
+        /* list links: b's neighbours on its list must point back at it */
+        if (fits[f] != ALLOC_FIT_GOOD) {
+            /* one list in address order: b <-> d */
+            DAMAGED(k = poke_word(word_of(d, 2), 0), unpoke(k));                      /* d.prev */
+            DAMAGED(k = poke_word(word_of(b, 2), (size_t)(uintptr_t)d), unpoke(k));   /* b.prev */
+            DAMAGED(h.heads[0] = d, h.heads[0] = b);                                 /* the head */
+            DAMAGED(h.heads[1] = b, h.heads[1] = NULL);                              /* one list only */
+            DAMAGED(h.top = 1, h.top = 0);                                           /* no bitmap */
+            /* the list reversed, consistently linked: out of address order */
+            k = poke_word(word_of(b, 1), 0);
+            k2 = poke_word(word_of(b, 2), (size_t)(uintptr_t)d);
+            k3 = poke_word(word_of(d, 1), (size_t)(uintptr_t)b);
+            k4 = poke_word(word_of(d, 2), 0);
+            DAMAGED(h.heads[0] = d, (h.heads[0] = b, unpoke(k), unpoke(k2), unpoke(k3), unpoke(k4)));
+            /* b and d linked to each other in a ring that no head leads to */
+            k = poke_word(word_of(b, 2), (size_t)(uintptr_t)d);
+            k2 = poke_word(word_of(d, 1), (size_t)(uintptr_t)b);
+            DAMAGED(h.heads[0] = NULL, (h.heads[0] = b, unpoke(k), unpoke(k2)));
+        } else {
+            size_t ib = alloc__heap_index(bsz), other = ib == 0 ? 1 : 0;
+            DAMAGED(h.heads[ib] = NULL, h.heads[ib] = b);                            /* b unlisted */
+            DAMAGED(h.heads[other] = a, h.heads[other] = NULL);                      /* a live block listed */
+            DAMAGED(h.heads[other] = b, h.heads[other] = NULL);                      /* b on two lists */
+            DAMAGED(h.heads[other] = (alloc__heap_block *)(void *)((unsigned char *)b + 8), h.heads[other] = NULL);
+            DAMAGED(h.heads[other] = (alloc__heap_block *)(void *)&h, h.heads[other] = NULL);   /* outside */
+            DAMAGED(h.map[other / 32] ^= (uint32_t)1 << (other % 32), h.map[other / 32] ^= (uint32_t)1 << (other % 32));
+            DAMAGED(h.top ^= 1u << 31, h.top ^= 1u << 31);                           /* no such word */
+            DAMAGED(h.top ^= (uint32_t)1 << (ib / 32), h.top ^= (uint32_t)1 << (ib / 32));
+        }
+        /* the rover: only next fit has one, and it must be on the list */
+        if (fits[f] == ALLOC_FIT_NEXT) {
+            alloc__heap_block *rv = h.rover;
+            DAMAGED(h.rover = a, h.rover = rv);
+        } else {
+            DAMAGED(h.rover = b, h.rover = NULL);
+        }
+        /* the end sentinel: size 0, used, and knowing whether the last block is */
+        DAMAGED(k = poke_word(sentinel, peek_word(sentinel) | GRAIN), unpoke(k));
+        DAMAGED(k = poke_word(sentinel, peek_word(sentinel) & ~(size_t)1), unpoke(k));
+        DAMAGED(k = poke_word(sentinel, peek_word(sentinel) ^ 2), unpoke(k));
+        /* the figures and the control block */
+        DAMAGED(h.used += GRAIN, h.used -= GRAIN);
+        DAMAGED(h.capacity += GRAIN, h.capacity -= GRAIN);
+        {
+            size_t peak = h.peak;
+            DAMAGED(h.peak = 0, h.peak = peak);
+        }
+        DAMAGED(h.fit = (alloc_fit)7, h.fit = fits[f]);
+        {
+            alloc__heap_region *regions = h.regions;
+            DAMAGED(h.regions = NULL, h.regions = regions);
+            DAMAGED(regions->end = regions->first - GRAIN, regions->end = (unsigned char *)sentinel);
+            DAMAGED(regions->first += sizeof(size_t) == GRAIN ? 4 : sizeof(size_t), regions->first = (unsigned char *)a);
+        }
+        /* A block of size 0 in the middle: the walks of stats and dump stop there (no
+           endless loop); check says corrupt. */
+        k = poke_word(c, peek_word(c) & 7);
+        alloc_heap_stats(&h, &st);
+        CHECK(st.live_blocks == 1 && st.free_blocks == 1 && st.used == asz);
+        t.len = 0;
+        alloc_heap_dump(&h, test_text_write, &t);
+        CHECK(strstr(t.buf, "in 2 blocks") != NULL);
+        DAMAGED((void)0, unpoke(k));
+        CHECK(alloc_heap_check(NULL) == ALLOC_ERR_INVALID);
+#undef DAMAGED
+    }
+}
+
+/* Every way a block goes back - free, realloc(p, 0), and the old place of a realloc that
+   moves - coalesces with whichever neighbours are free, under every policy. Layout:
+   [x][p][y][guard][tail], x and y freed or not first; afterwards the run from x (or p)
+   to y (or p) is one free block, the tail stays the other. */
+static void test_release_coalesces(void)
+{
+    const size_t blk = BLOCK(200);
+    int f, combo, op;
+    for (f = 0; f < 5; f++)
+    for (combo = 0; combo < 4; combo++)
+    for (op = 0; op < 3; op++) {
+        alloc_heap h;
+        unsigned char *x, *p, *y, *g, *q = NULL, *start;
+        int prev_free = combo & 1, next_free = (combo >> 1) & 1;
+        size_t run;
+        alloc_stats s;
+        REQUIRE(alloc_heap_init(&h, mem, 16384, fits[f]) == ALLOC_OK);
+        x = (unsigned char *)alloc_heap_alloc(&h, 200);
+        p = (unsigned char *)alloc_heap_alloc(&h, 200);
+        y = (unsigned char *)alloc_heap_alloc(&h, 200);
+        g = (unsigned char *)alloc_heap_alloc(&h, 200);
+        REQUIRE(x != NULL && p == x + blk && y == p + blk && g == y + blk);
+        if (prev_free) alloc_heap_free(&h, x);
+        if (next_free) alloc_heap_free(&h, y);
+        test_fill(p, 200, 9);
+        if (op == 0) {
+            alloc_heap_free(&h, p);
+        } else if (op == 1) {
+            CHECK(alloc_heap_realloc(&h, p, 0) == NULL);
+        } else {
+            q = (unsigned char *)alloc_heap_realloc(&h, p, 3000);   /* y is too small: moves */
+            REQUIRE(q != NULL);
+            CHECK(q > g && test_intact(q, 200, 9));
+        }
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        s = stats_of(&h);
+        CHECK(s.free_blocks == 2 && s.live_blocks == (size_t)(1 + !prev_free + !next_free + (op == 2)));
+        start = prev_free ? x : p;
+        run = blk * (size_t)(1 + prev_free + next_free);
+        CHECK(alloc_heap_usable_size(&h, start) == 0);
+        /* The run is one hole: first and best fit hand exactly it out again. */
+        if (fits[f] == ALLOC_FIT_FIRST || fits[f] == ALLOC_FIT_BEST)
+            CHECK(alloc_heap_alloc(&h, run - W) == start);
+        else
+            CHECK(alloc_heap_alloc(&h, run - W) != NULL);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    }
+}
+
+/* Next fit: the rover sits on the tail after an allocation; a free that coalesces the
+   tail into its neighbour keeps the rover valid (on the merged block), so the next
+   search starts there. */
+static void test_rover_survives_coalescing(void)
+{
+    alloc_heap h;
+    unsigned char *x, *p, *q;
+    const size_t blk = BLOCK(300);
+    REQUIRE(alloc_heap_init(&h, mem, 8192, ALLOC_FIT_NEXT) == ALLOC_OK);
+    x = (unsigned char *)alloc_heap_alloc(&h, 300);
+    p = (unsigned char *)alloc_heap_alloc(&h, 300);     /* the rover: the tail after p */
+    REQUIRE(x != NULL && p == x + blk);
+    alloc_heap_free(&h, x);
+    alloc_heap_free(&h, p);                             /* prev (x) and next (the tail) free */
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    CHECK(stats_of(&h).free_blocks == 1 && h.rover != NULL);
+    q = (unsigned char *)alloc_heap_alloc(&h, 300);
+    CHECK(q == x);                                      /* the whole heap from its start again */
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+}
+
+/* usable_size is a query: 0 for NULL, a foreign pointer, a pointer inside a block or to
+   a freed block, and no report for any of them; blocks in every region are found, also
+   one whose previous neighbour is free. */
+static void test_usable_size_queries(void)
+{
+    alloc_heap h;
+    unsigned char *a, *b, *c, *r2;
+    CHECK(alloc_heap_usable_size(NULL, mem) == 0);
+    REQUIRE(alloc_heap_init(&h, mem, 4096, ALLOC_FIT_GOOD) == ALLOC_OK);
+    REQUIRE(alloc_heap_add(&h, mem + 8192, 4096) == ALLOC_OK);
+    a = (unsigned char *)alloc_heap_alloc(&h, 200);
+    b = (unsigned char *)alloc_heap_alloc(&h, 200);
+    c = (unsigned char *)alloc_heap_alloc(&h, 3000);    /* region 0 is too small after a, b: region 1 */
+    REQUIRE(a != NULL && b != NULL && c != NULL);
+    r2 = c;
+    alloc_heap_free(&h, a);
+    CHECK_REPORTS(0, CHECK(alloc_heap_usable_size(&h, NULL) == 0));
+    CHECK_REPORTS(0, CHECK(alloc_heap_usable_size(&h, mem + 6000) == 0));      /* between regions */
+    CHECK_REPORTS(0, CHECK(alloc_heap_usable_size(&h, a) == 0));               /* freed */
+    CHECK_REPORTS(0, CHECK(alloc_heap_usable_size(&h, b + GRAIN) == 0));       /* inside b */
+    CHECK(alloc_heap_usable_size(&h, b) >= 200);                                 /* prev is free */
+    CHECK(r2 >= mem + 8192 && alloc_heap_usable_size(&h, r2) >= 3000);          /* region 1 */
+    CHECK(alloc_heap_owns(&h, r2) && !alloc_heap_owns(NULL, r2));
+    CHECK(alloc_heap_check(&h) == ALLOC_OK && stats_of(&h).error_count == 0);
+}
+
+/* The common interface's realloc with an alignment: a block that already has it is
+   resized as usual; one that lacks it is moved, and when there is no room for the move
+   the call fails with the block untouched. */
+static void test_interface_realloc_align(void)
+{
+    alloc_heap h;
+    alloc_allocator al;
+    unsigned char *p, *q;
+    REQUIRE(alloc_heap_init(&h, mem, 4096, ALLOC_FIT_GOOD) == ALLOC_OK);
+    al = alloc_heap_allocator(&h);
+    p = (unsigned char *)al.alloc(al.ctx, 100, 256);
+    REQUIRE(p != NULL && ALIGNED(p, 256));
+    test_fill(p, 100, 3);
+    q = (unsigned char *)al.realloc(al.ctx, p, 50, 256);              /* has it: in place */
+    CHECK(q == p && test_intact(q, 50, 3));
+    q = (unsigned char *)al.realloc(al.ctx, p, 50, 0);                /* no alignment asked */
+    CHECK(q == p);
+    /* Fill the heap, then ask for an alignment p lacks: no room to move. */
+    while (alloc_heap_alloc(&h, 64) != NULL) {}
+    if (!ALIGNED(p, 2048)) {
+        CHECK(al.realloc(al.ctx, p, 50, 2048) == NULL);
+        CHECK(test_intact(p, 50, 3) && alloc_heap_usable_size(&h, p) >= 50);
+    }
+    CHECK(alloc_heap_check(&h) == ALLOC_OK);
+}
+
+/* The dump names each policy, marks aligned blocks in its table, gives 0.0%
+   fragmentation for a full heap, and draws a tiny block in a large region as one cell. */
+static void test_dump_more(void)
+{
+    static test_text t;
+    alloc_heap h;
+    int f;
+    char want[64];
+    unsigned char *p;
+    for (f = 0; f < 5; f++) {
+        alloc_heap_init(&h, mem, 4096, fits[f]);
+        t.len = 0;
+        alloc_heap_dump(&h, test_text_write, &t);
+        snprintf(want, sizeof want, ", %s fit: 0 of ", fit_names[f]);
+        CHECK(strstr(t.buf, want) != NULL);
+    }
+    alloc_heap_init(&h, mem, 8192, ALLOC_FIT_FIRST);
+    p = (unsigned char *)alloc_heap_alloc_aligned(&h, 100, 1024);
+    REQUIRE(p != NULL);
+    t.len = 0;
+    alloc_heap_dump(&h, test_text_write, &t);
+    snprintf(want, sizeof want, " used  %zu bytes, aligned\n", alloc_heap_usable_size(&h, p));
+    CHECK(strstr(t.buf, want) != NULL);
+    CHECK(strstr(t.buf, ".|#|.") != NULL);                         /* the slack before it stays free */
+    /* A full heap: nothing free, no fragmentation. */
+    alloc_heap_init(&h, mem, 4096, ALLOC_FIT_GOOD);
+    CHECK(alloc_heap_alloc(&h, stats_of(&h).largest_free) != NULL);
+    t.len = 0;
+    alloc_heap_dump(&h, test_text_write, &t);
+    CHECK(strstr(t.buf, "  external fragmentation 0.0% (1 - largest free / free)\n") != NULL);
+    CHECK(strstr(t.buf, "in 1 blocks\n  |################################################################|\n") != NULL);
+    /* One minimum block at the end of a 64 KiB region is less than a cell: drawn as one. */
+    alloc_heap_init(&h, mem, 65536, ALLOC_FIT_FIRST);
+    p = (unsigned char *)alloc_heap_alloc(&h, stats_of(&h).largest_free - ALLOC_HEAP_MIN_BLOCK);
+    REQUIRE(p != NULL);
+    t.len = 0;
+    alloc_heap_dump(&h, test_text_write, &t);
+    CHECK(strstr(t.buf, "#|.|\n") != NULL);
+}
+
 /* The shadow model: live blocks with their size, alignment and fill. */
 typedef struct shadow { unsigned char *p; size_t n, align, id; } shadow;
 
@@ -576,6 +888,12 @@ int main(void)
     TEST_RUN_LAYOUT(test_one_byte);
     TEST_RUN(test_allocator_interface);
     TEST_RUN_LAYOUT(test_dump);
+    TEST_RUN_LAYOUT(test_check_catches_corruption);
+    TEST_RUN_LAYOUT(test_release_coalesces);
+    TEST_RUN_LAYOUT(test_rover_survives_coalescing);
+    TEST_RUN(test_usable_size_queries);
+    TEST_RUN(test_interface_realloc_align);
+    TEST_RUN_LAYOUT(test_dump_more);
     TEST_RUN(test_random_good);
     TEST_RUN(test_random_first);
     TEST_RUN(test_random_next);

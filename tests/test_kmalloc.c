@@ -244,6 +244,80 @@ static void test_allocator(void)
     }
 }
 
+/* check() looks at the class table, the slab table, every cache and the buddy. */
+static void test_check_catches_corruption(void)
+{
+    static alloc_kmalloc k, good;
+    alloc_buddy b, bgood;
+    unsigned char *small, *large;
+    size_t li;
+    make_buddy(&b, PAGES);
+    REQUIRE(alloc_kmalloc_init(&k, &b) == ALLOC_OK);
+    small = (unsigned char *)alloc_kmalloc_alloc(&k, 100);
+    large = (unsigned char *)alloc_kmalloc_alloc(&k, k.slab_size);      /* a block of one slab's size */
+    REQUIRE(small != NULL && large != NULL && alloc_kmalloc_usable_size(&k, large) == k.slab_size);
+    REQUIRE(alloc_kmalloc_check(&k) == ALLOC_OK);
+    good = k;
+    bgood = b;
+#define DAMAGED(stmt)                                                                     \
+    do {                                                                                  \
+        stmt;                                                                             \
+        CHECK(alloc_kmalloc_check(&k) == ALLOC_ERR_CORRUPT);                              \
+        k = good;                                                                         \
+        b = bgood;                                                                        \
+        CHECK(alloc_kmalloc_check(&k) == ALLOC_OK);                                       \
+    } while (0)
+    DAMAGED(k.nclasses = ALLOC_KMALLOC_CLASSES + 1);
+    DAMAGED(k.class_of[1] = (unsigned char)k.nclasses);                 /* a class with no cache */
+    DAMAGED(k.class_of[10] = 0);                                        /* 160 bytes in kmalloc-16 */
+    DAMAGED(k.caches[0].live++);                                        /* a cache is damaged */
+    DAMAGED(b.used += PAGE);                                            /* the buddy is */
+    /* the slab table: an entry filed under the wrong index, or one that is not a slab */
+    li = ((uintptr_t)large / k.slab_size) & (ALLOC_KMALLOC_SLAB_TABLE - 1);
+    DAMAGED(k.slabs[li] = large);
+    {
+        void *sb = (void *)((uintptr_t)small & ~(uintptr_t)(k.slab_size - 1));
+        size_t si = ((uintptr_t)sb / k.slab_size) & (ALLOC_KMALLOC_SLAB_TABLE - 1);
+        CHECK(k.slabs[si] == sb);                                       /* the first slab has its entry */
+        DAMAGED(k.slabs[si ^ 1] = sb);
+    }
+    k.buddy = NULL;
+    CHECK(alloc_kmalloc_check(&k) == ALLOC_ERR_INVALID);
+    k = good;
+    CHECK(alloc_kmalloc_check(NULL) == ALLOC_ERR_INVALID);
+    CHECK(alloc_kmalloc_usable_size(&k, NULL) == 0);
+    alloc_kmalloc_free(&k, large);
+    alloc_kmalloc_free(&k, small);
+    CHECK(alloc_kmalloc_check(&k) == ALLOC_OK);
+#undef DAMAGED
+}
+
+/* A buddy whose min block is larger than a slab: the slabs are min blocks. The common
+   interface's realloc to an alignment the buddy cannot give fails, the block untouched. */
+static void test_big_min_block(void)
+{
+    alloc_buddy b;
+    alloc_kmalloc k;
+    alloc_allocator al;
+    unsigned char *m = raw + alloc__pad((uintptr_t)raw, (size_t)1 << 20), *p, *q;
+    REQUIRE(alloc_buddy_init(&b, m, ALLOC_BUDDY_BUFFER_SIZE(8, 32768), 32768) == ALLOC_OK);
+    REQUIRE(alloc_kmalloc_init(&k, &b) == ALLOC_OK);
+    CHECK(k.slab_size == 32768);
+    p = (unsigned char *)alloc_kmalloc_alloc(&k, 100);
+    CHECK(p != NULL && alloc_kmalloc_usable_size(&k, p) == 128);
+    q = (unsigned char *)alloc_kmalloc_alloc(&k, 2048);
+    CHECK(q != NULL && alloc_kmalloc_usable_size(&k, q) == 2048);
+    CHECK(alloc_kmalloc_check(&k) == ALLOC_OK);
+    al = alloc_kmalloc_allocator(&k);
+    test_fill(p, 100, 4);
+    CHECK(al.realloc(al.ctx, p, 100, (size_t)1 << 18) == NULL);          /* the whole buddy: taken */
+    CHECK(test_intact(p, 100, 4) && alloc_kmalloc_usable_size(&k, p) == 128);
+    alloc_kmalloc_free(&k, p);
+    alloc_kmalloc_free(&k, q);
+    CHECK(alloc_kmalloc_shrink(&k) == 2 * 32768);
+    CHECK(alloc_kmalloc_check(&k) == ALLOC_OK);
+}
+
 static void test_dump(void)
 {
     static test_text t;
@@ -334,6 +408,8 @@ int main(void)
     TEST_RUN_LAYOUT(test_realloc);
     TEST_RUN(test_allocator);
     TEST_RUN_LAYOUT(test_dump);
+    TEST_RUN(test_check_catches_corruption);
+    TEST_RUN_LAYOUT(test_big_min_block);
     TEST_RUN(test_random);
     return test_finish();
 }

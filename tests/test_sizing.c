@@ -430,6 +430,47 @@ static void test_slab_bound(void)
     }
 }
 
+/* The counting rules and the refusals each helper documents: a peak below the largest
+   request counts as that request, a request below the family's unit as the unit; a bound
+   that does not fit in size_t gives 0. */
+static void test_counting_and_refusals(void)
+{
+    const size_t MIN = ALLOC_HEAP_MIN_BLOCK;
+    alloc_slab_desc d;
+    int f;
+    for (f = 0; f <= (int)ALLOC_FIT_WORST; f++) {
+        alloc_fit fit = (alloc_fit)f;
+        CHECK(alloc_heap_size_for(1000, 10, fit) == alloc_heap_size_for(1000, 1000, fit));
+        CHECK(alloc_heap_size_for(1, 1, fit) == alloc_heap_size_for(1, MIN, fit));
+        CHECK(alloc_heap_size_for(1000, 5000, fit) > alloc_heap_size_for(1000, 1000, fit));
+        CHECK(alloc_heap_size_for(1000, SIZE_MAX, fit) == 0);               /* N wraps */
+        CHECK(alloc_heap_size_for(1000, SIZE_MAX / 10 * 7, fit) == 0);      /* N = P + extra wraps */
+        CHECK(alloc_heap_size_for(SIZE_MAX / 8, SIZE_MAX / 8, fit) == 0);   /* the holes wrap */
+    }
+    CHECK(alloc_heap_size_for(1000, 1000, (alloc_fit)5) == 0);
+    CHECK(alloc_heap_size_for(0, 1000, ALLOC_FIT_GOOD) == 0);
+    CHECK(alloc_buddy_size_for(100, 10, 64) == alloc_buddy_size_for(100, 100, 64));
+    CHECK(alloc_buddy_size_for(16, 1, 64) == alloc_buddy_size_for(16, 32, 64));   /* at least m / 2 */
+    CHECK(alloc_buddy_size_for(100, 100, 48) == 0);                          /* not a power of two */
+    CHECK(alloc_buddy_size_for(100, 100, 8) == 0);                           /* below the smallest */
+    CHECK(alloc_buddy_size_for(0, 100, 64) == 0);
+    CHECK(alloc_buddy_size_for(64 << 15, 64 << 15, 64) == 0);                /* above the largest block */
+    CHECK(alloc_buddy_size_for(64, 64, (size_t)1 << (sizeof(size_t) * 8 - 4)) == 0);   /* m << 14 wraps */
+    CHECK(alloc_buddy_size_for(4096, SIZE_MAX / 2, 64) == 0);                /* 2 * peak wraps */
+    CHECK(alloc_buddy_size_for(64 << 14, SIZE_MAX / 8, 64) == 0);            /* (r + 1) * n wraps */
+    CHECK(alloc_arena_size_for(100, 0) == alloc_arena_size_for(100, 1));     /* align 0 means 1 */
+    CHECK(alloc_arena_size_for(0, 8) == 0 && alloc_arena_size_for(100, 12) == 0);
+    CHECK(alloc_arena_size_for(SIZE_MAX, 1) == 0);                           /* + header wraps */
+    CHECK(alloc_arena_size_for(SIZE_MAX / 4 * 3, 4096) == 0);                /* + pads wraps */
+    memset(&d, 0, sizeof d);
+    d.size = 64;
+    CHECK(alloc_slab_size_for(&d, 0) == alloc_slab_size_for(&d, 1));         /* 0 counts as 1 */
+    CHECK(alloc_slab_size_for(&d, SIZE_MAX) == 0);
+    CHECK(alloc_slab_size_for(NULL, 10) == 0);
+    d.align = 24;
+    CHECK(alloc_slab_size_for(&d, 10) == 0);                                 /* refused by init */
+}
+
 int main(void)
 {
     test_seed_from_env();
@@ -439,5 +480,6 @@ int main(void)
     TEST_RUN_LAYOUT(test_heap_bound);
     TEST_RUN(test_heap_measured);
     TEST_RUN(test_slab_bound);
+    TEST_RUN(test_counting_and_refusals);
     return test_finish();
 }

@@ -16,6 +16,15 @@
 #  include <valgrind/memcheck.h>
 #endif
 
+/* Tests that poke a free object's link open it first. */
+#ifdef TEST_ASAN
+#  define TEST_OPEN(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#elif defined(ALLOC_VALGRIND)
+#  define TEST_OPEN(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#else
+#  define TEST_OPEN(p, n) ((void)(p), (void)(n))
+#endif
+
 /* Memory aligned to 64 KiB, carved by hand from a larger static array. */
 static unsigned char raw[(1 << 20) + (1 << 16)];
 static unsigned char *aligned_mem(void)
@@ -726,6 +735,232 @@ static void test_dump(void)
     if (getenv("TEST_VERBOSE")) fputs(t.buf, stdout);
 }
 
+/* check() against every kind of damage it claims to find. Four slabs of 7 objects:
+   S0 partial (objects 2 and 4 free), S1 empty, S2 full, S3 current (6 live). */
+/* The list a slab is on (alloc.h's private numbering) and the granule of the bitmap. */
+enum { L_CUR = 0, L_FULL = 1, L_PARTIAL = 2, L_EMPTY = 3 };
+#define GRANULE_SHIFT (sizeof(void *) >= 8 ? 3 : sizeof(void *) >= 4 ? 2 : 1)
+static void *link_of(void *o) { TEST_OPEN(o, sizeof(void *)); return *(void **)o; }
+static void set_link(void *o, void *v) { TEST_OPEN(o, sizeof(void *)); *(void **)o = v; }
+static void test_check_catches_corruption(void)
+{
+    unsigned char *mem = aligned_mem();
+    alloc_slab s, good;
+    alloc_slab_desc d = desc(64, 0, 512);
+    alloc_slab_page *S0, *S1, *S2, *S3, keep;
+    void *p[27], *was;
+    size_t i, bits0;
+    REQUIRE(alloc_slab_init_buffer(&s, &d, mem, 8 * 512) == ALLOC_OK);
+    REQUIRE(s.objs == 7);
+    for (i = 0; i < 27; i++) REQUIRE((p[i] = alloc_slab_alloc(&s)) != NULL);
+    for (i = 7; i < 14; i++) alloc_slab_free(&s, p[i]);
+    alloc_slab_free(&s, p[2]);
+    alloc_slab_free(&s, p[4]);
+#define PAGE(o) ((alloc_slab_page *)(void *)((uintptr_t)(o) & s.mask))
+    S0 = PAGE(p[0]); S1 = PAGE(p[7]); S2 = PAGE(p[14]); S3 = PAGE(p[21]);
+    REQUIRE(s.partial == S0 && s.empty == S1 && s.full == S2 && s.cur == S3);
+    REQUIRE(S0->next == NULL && S1->next == NULL && S2->next == NULL);
+    REQUIRE(alloc_slab_check(&s) == ALLOC_OK);
+    good = s;
+#define DAMAGED(stmt, undo)                                                               \
+    do {                                                                                  \
+        stmt;                                                                             \
+        CHECK(alloc_slab_check(&s) == ALLOC_ERR_CORRUPT);                                 \
+        undo;                                                                             \
+        CHECK(alloc_slab_check(&s) == ALLOC_OK);                                          \
+    } while (0)
+    /* the geometry and the counts */
+    DAMAGED(s.objs = 0, s = good);
+    DAMAGED(s.size = 0, s = good);
+    DAMAGED(s.slab_size = 500, s = good);
+    DAMAGED(s.nslabs--, s = good);                            /* more slabs on the lists */
+    DAMAGED(s.nslabs++, s = good);                            /* fewer */
+    DAMAGED(s.peak = 0, s = good);
+    /* the current slab is on no list */
+    DAMAGED(S3->list = L_FULL, S3->list = L_CUR);
+    DAMAGED(S3->next = S2, S3->next = NULL);
+    DAMAGED(S3->prev = S2, S3->prev = NULL);
+    DAMAGED(S3->nfree = s.objs + 1, S3->nfree = 1);
+    DAMAGED(s.full = S3, s.full = S2);                        /* cur listed too */
+    /* each slab on the list of its state, linked back to its predecessor */
+    DAMAGED(S2->list = L_PARTIAL, S2->list = L_FULL);
+    DAMAGED(S2->prev = S2, S2->prev = NULL);
+    DAMAGED((s.full = NULL, s.partial = S2, S2->next = S0, S0->prev = S2, S2->list = L_PARTIAL),
+            (s = good, S2->next = NULL, S0->prev = NULL, S2->list = L_FULL));   /* full on partial */
+    DAMAGED(S2->cache = NULL, S2->cache = &s);                 /* the header names no cache */
+    /* an empty current slab while a partial one waits */
+    DAMAGED((s.cur = S1, S1->list = L_CUR, s.empty = S3, S3->list = L_EMPTY),
+            (s = good, S1->list = L_EMPTY, S3->list = L_CUR));
+    /* the bitmap: a bit off the object grid (the header's own granule) */
+    bits0 = ((size_t *)(void *)(S0 + 1))[0];
+    DAMAGED(((size_t *)(void *)(S0 + 1))[0] = bits0 | 1u, ((size_t *)(void *)(S0 + 1))[0] = bits0);
+    /* S0's free list, p[4] -> p[2]: cut short, or through a live, an off-grid or a
+       foreign object */
+    REQUIRE(S0->free == p[4] && link_of(p[4]) == p[2]);
+    keep = *S0;
+    DAMAGED(S0->free = NULL, *S0 = keep);
+    DAMAGED(set_link(p[4], p[3]), set_link(p[4], p[2]));
+    DAMAGED(set_link(p[4], (unsigned char *)p[2] + 8), set_link(p[4], p[2]));
+    DAMAGED(set_link(p[4], (unsigned char *)S0 + 8), set_link(p[4], p[2]));
+    DAMAGED(set_link(p[4], p[7]), set_link(p[4], p[2]));       /* into another slab */
+    DAMAGED(set_link(p[2], p[4]), set_link(p[2], NULL));       /* a cycle */
+    was = link_of(p[2]);
+    CHECK(was == NULL);
+    CHECK(alloc_slab_check(NULL) == ALLOC_ERR_INVALID);
+#undef DAMAGED
+#undef PAGE
+}
+
+/* A cache with a constructor keeps its free objects on an index stack in the slab
+   header; check() proves the stack as it proves a free list. */
+static void test_check_catches_stack_damage(void)
+{
+    page_pool pp;
+    alloc_allocator src = pp_init(&pp, aligned_mem(), 1024, 8);
+    obj_counts cnt;
+    alloc_slab s;
+    alloc_slab_desc d = desc(48, 0, 1024);
+    uint16_t *st, keep0, keep1;
+    unsigned char *a, *b, *c;
+    alloc_slab_page *pg;
+    memset(&cnt, 0, sizeof cnt);
+    cnt.size = 48;
+    d.ctor = stamp_ctor;
+    d.dtor = stamp_dtor;
+    d.user = &cnt;
+    REQUIRE(alloc_slab_init(&s, &d, src) == ALLOC_OK);
+    a = (unsigned char *)alloc_slab_alloc(&s);
+    b = (unsigned char *)alloc_slab_alloc(&s);
+    c = (unsigned char *)alloc_slab_alloc(&s);
+    REQUIRE(a != NULL && b != NULL && c != NULL && s.stack_off != 0);
+    pg = s.cur;
+    REQUIRE(pg->nfree >= 2);
+    st = (uint16_t *)(void *)((unsigned char *)pg + s.stack_off);
+    keep0 = st[0];
+    keep1 = st[1];
+    CHECK(alloc_slab_check(&s) == ALLOC_OK);
+    st[0] = 0;                                                     /* the header, not an object */
+    CHECK(alloc_slab_check(&s) == ALLOC_ERR_CORRUPT);
+    st[0] = (uint16_t)((size_t)(a - (unsigned char *)pg) >> GRANULE_SHIFT);   /* a live object */
+    CHECK(alloc_slab_check(&s) == ALLOC_ERR_CORRUPT);
+    st[0] = keep1;                                                 /* one free object twice */
+    CHECK(alloc_slab_check(&s) == ALLOC_ERR_CORRUPT);
+    st[0] = keep0;
+    CHECK(alloc_slab_check(&s) == ALLOC_OK);
+    pg->free = a;                                                  /* no free list beside a stack */
+    CHECK(alloc_slab_check(&s) == ALLOC_ERR_CORRUPT);
+    pg->free = NULL;
+    CHECK(alloc_slab_check(&s) == ALLOC_OK);
+    CHECK(stamped(a, 48) && stamped(b, 48) && stamped(c, 48));
+    alloc_slab_destroy(&s);
+    CHECK(pp.live == 0 && cnt.ctor == cnt.dtor && cnt.bad == 0);
+}
+
+/* A destructor alone also keeps the links out of the objects: a freed object's bytes
+   are left as they were; the destructor runs once per object when its slab goes back;
+   the dump counts the calls. */
+static void test_dtor_only(void)
+{
+    static test_text t;
+    page_pool pp;
+    alloc_allocator src = pp_init(&pp, aligned_mem(), 1024, 8);
+    obj_counts cnt;
+    alloc_slab s;
+    alloc_slab_desc d = desc(48, 0, 1024);
+    alloc_slab_info in;
+    unsigned char *a, *b;
+    char want[96];
+    size_t n, gave;
+    memset(&cnt, 0, sizeof cnt);
+    cnt.size = 0;                                              /* the dtor checks no stamp */
+    d.dtor = stamp_dtor;
+    d.user = &cnt;
+    REQUIRE(alloc_slab_init(&s, &d, src) == ALLOC_OK);
+    a = (unsigned char *)alloc_slab_alloc(&s);
+    b = (unsigned char *)alloc_slab_alloc(&s);
+    REQUIRE(a != NULL && b != NULL);
+    test_fill(a, 48, 1);
+    test_fill(b, 48, 2);
+    alloc_slab_free(&s, b);
+    CHECK(alloc_slab_alloc(&s) == b && test_intact(b, 48, 2));   /* untouched while free */
+    alloc_slab_free(&s, a);
+    alloc_slab_free(&s, b);
+    alloc_slab_get_info(&s, &in);
+    n = in.objects_per_slab;
+    CHECK(in.ctor_calls == 0 && cnt.dtor == 0);
+    gave = alloc_slab_shrink(&s);                                /* the empty current slab */
+    CHECK(gave == 1024 && cnt.dtor == n && pp.live == 0);
+    alloc_slab_get_info(&s, &in);
+    CHECK(in.dtor_calls == n);
+    t.len = 0;
+    alloc_slab_dump(&s, test_text_write, &t);
+    snprintf(want, sizeof want, "  (no slabs yet)\n  constructor calls 0  destructor calls %zu\n", n);
+    CHECK(strstr(t.buf, want) != NULL);
+    CHECK(alloc_slab_alloc(&s) != NULL && pp.live == 1);
+    CHECK(!alloc_slab_owns(&s, a + 1024 * 4));
+    alloc_slab_destroy(&s);
+    CHECK(cnt.dtor == 2 * n && pp.live == 0 && alloc_slab_check(&s) == ALLOC_OK);
+    CHECK(!alloc_slab_owns(&s, a));                             /* no slab at all now */
+}
+
+/* A source without a free function: slabs given back are forgotten (shrink still counts
+   their bytes); one that breaks the alignment contract is refused, and without a free
+   function there is nothing to hand it back to. */
+static void test_source_without_free(void)
+{
+    page_pool pp;
+    alloc_allocator src = pp_init(&pp, aligned_mem(), 1024, 8);
+    alloc_slab s;
+    alloc_slab_desc d = desc(64, 0, 1024);
+    void *p;
+    src.free = NULL;
+    REQUIRE(alloc_slab_init(&s, &d, src) == ALLOC_OK);
+    p = alloc_slab_alloc(&s);
+    REQUIRE(p != NULL);
+    alloc_slab_free(&s, p);
+    CHECK(alloc_slab_shrink(&s) == 1024);
+    CHECK(pp.live == 1 && pp.frees == 0);                      /* never handed back */
+    CHECK(alloc_slab_check(&s) == ALLOC_OK);
+    src.alloc = skew_alloc;
+    REQUIRE(alloc_slab_init(&s, &d, src) == ALLOC_OK);
+    CHECK(alloc_slab_alloc(&s) == NULL);
+    {
+        alloc_stats st;
+        alloc_slab_stats(&s, &st);
+        CHECK(st.fail_count == 1 && st.capacity == 0);
+    }
+    CHECK(pp.live == 2 && pp.frees == 0);
+    CHECK(alloc_slab_check(&s) == ALLOC_OK);
+    CHECK(alloc_slab_cache_of(p, 1000) == NULL);                /* not a power of two */
+    CHECK(alloc_slab_cache_of(NULL, 1024) == NULL);
+}
+
+/* A slab of more than 64 objects is drawn in 64 cells, each several objects: '#' all
+   live, ':' some, '.' none. */
+static void test_dump_wide(void)
+{
+    static test_text t;
+    unsigned char *mem = aligned_mem();
+    alloc_slab s;
+    alloc_slab_desc d = desc(8, 8, 4096);
+    alloc_slab_info in;
+    size_t i, per, n;
+    char row[128];
+    REQUIRE(alloc_slab_init_buffer(&s, &d, mem, 4096) == ALLOC_OK);
+    alloc_slab_get_info(&s, &in);
+    REQUIRE(in.objects_per_slab > 128);
+    per = in.objects_per_slab / 64;                             /* at least per objects a cell */
+    n = per + per / 2 + 1;                                      /* cell 0 full, cell 1 in part */
+    for (i = 0; i < n; i++) CHECK(alloc_slab_alloc(&s) != NULL);
+    t.len = 0;
+    alloc_slab_dump(&s, test_text_write, &t);
+    memset(row, '.', 64);
+    row[0] = '#';
+    row[1] = ':';
+    snprintf(row + 64, sizeof row - 64, "| %zu/%zu", n, in.objects_per_slab);
+    CHECK(strstr(t.buf, row) != NULL);
+}
+
 /* The long random run: a cache with a constructor over a page pool, and one without over
    a buffer, against a shadow model of live objects; shrink now and then. */
 typedef struct shadow { void *p; size_t id; } shadow;
@@ -831,6 +1066,11 @@ int main(void)
 #endif
     TEST_RUN(test_allocator_adapter);
     TEST_RUN_LAYOUT(test_dump);
+    TEST_RUN_LAYOUT(test_check_catches_corruption);
+    TEST_RUN_LAYOUT(test_check_catches_stack_damage);
+    TEST_RUN_LAYOUT(test_dtor_only);
+    TEST_RUN(test_source_without_free);
+    TEST_RUN_LAYOUT(test_dump_wide);
     TEST_RUN(test_random);
     return test_finish();
 }
