@@ -39,6 +39,21 @@
 #  define TEST_ASAN 1
 #endif
 
+/* TEST_OPEN / TEST_CLOSE: a test that pokes metadata inside memory the allocators keep
+   poisoned (ASan, or memcheck with ALLOC_VALGRIND) opens it first and closes it after. */
+#ifdef TEST_ASAN
+#  include <sanitizer/asan_interface.h>
+#  define TEST_OPEN(p, n)  ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#  define TEST_CLOSE(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#elif defined(ALLOC_VALGRIND)
+#  include <valgrind/memcheck.h>
+#  define TEST_OPEN(p, n)  ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#  define TEST_CLOSE(p, n) ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
+#else
+#  define TEST_OPEN(p, n)  ((void)(p), (void)(n))
+#  define TEST_CLOSE(p, n) ((void)(p), (void)(n))
+#endif
+
 static long test_errors;          /* ALLOC_ON_ERROR calls seen */
 static int  test_last_error;      /* the last code reported */
 static long test__checks_failed;

@@ -6,20 +6,8 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
-/* The tests poke a free block's node by hand: open it for AddressSanitizer first. */
-#ifdef TEST_ASAN
-#  include <sanitizer/asan_interface.h>
-#  define TEST_OPEN(p, n)  ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#  define TEST_CLOSE(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#elif defined(ALLOC_VALGRIND)
-#  include <valgrind/memcheck.h>
-#  define TEST_OPEN(p, n)  ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#  define TEST_CLOSE(p, n) ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
-#else
-#  define TEST_OPEN(p, n)  ((void)(p), (void)(n))
-#  define TEST_CLOSE(p, n) ((void)(p), (void)(n))
-#endif
-
+/* The tests poke a free block's node by hand: TEST_OPEN / TEST_CLOSE (test.h) open it
+   for the sanitizers first. */
 
 /* A static pool and a way to take a piece of it aligned to `align` (plus `skew`). */
 static unsigned char pool[(1 << 21) + 65536];

@@ -6,17 +6,8 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
-/* The tests poke block headers and links by hand: open them for the sanitizers first
-   (check() closes what it reads again). */
-#ifdef TEST_ASAN
-#  include <sanitizer/asan_interface.h>
-#  define TEST_OPEN(p, n)  ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#elif defined(ALLOC_VALGRIND)
-#  include <valgrind/memcheck.h>
-#  define TEST_OPEN(p, n)  ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#else
-#  define TEST_OPEN(p, n)  ((void)(p), (void)(n))
-#endif
+/* The tests poke block headers and links by hand: TEST_OPEN (test.h) opens them for the
+   sanitizers first (check() closes what it reads again). */
 
 /* Written in terms of the configuration, so that every target (32/64-bit, 8- or 16-byte
    alignment, either endianness) asserts the same behaviour. */

@@ -9,11 +9,6 @@
 #define ALLOC_DUMP
 #include "alloc.h"
 
-#ifdef TEST_ASAN
-#  include <sanitizer/asan_interface.h>
-#elif defined(ALLOC_VALGRIND)
-#  include <valgrind/memcheck.h>
-#endif
 
 #define PAGE ((size_t)4096)
 #define PAGES ((size_t)256)   /* 1 MiB of "physical memory" */

@@ -9,21 +9,8 @@
 
 
 /* Under AddressSanitizer the caches poison free objects; a test that takes the shared
-   memory again unpoisons it first. */
-#ifdef TEST_ASAN
-#  include <sanitizer/asan_interface.h>
-#elif defined(ALLOC_VALGRIND)
-#  include <valgrind/memcheck.h>
-#endif
-
-/* Tests that poke a free object's link open it first. */
-#ifdef TEST_ASAN
-#  define TEST_OPEN(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#elif defined(ALLOC_VALGRIND)
-#  define TEST_OPEN(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#else
-#  define TEST_OPEN(p, n) ((void)(p), (void)(n))
-#endif
+   memory again unpoisons it first, and one that pokes a free object's link opens it
+   (TEST_OPEN, test.h). */
 
 /* Memory aligned to 64 KiB, carved by hand from a larger static array. */
 static unsigned char raw[(1 << 20) + (1 << 16)];
