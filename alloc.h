@@ -5155,10 +5155,7 @@ ALLOC__FN alloc_slab_page *alloc__slab_grow(alloc_slab *s)
     pg->free = NULL;
     pg->nfree = s->objs;
     pg->list = ALLOC__SLAB_CUR;
-    {
-        size_t *bits = alloc__slab_bits(pg);
-        for (i = 0; i < s->nwords; i++) bits[i] = 0;   /* a few words: no memset linked */
-    }
+    alloc__zero(alloc__slab_bits(pg), s->nwords * sizeof(size_t));
     if (s->stack_off != 0) {
         /* Pushed from the last object down, so the first alloc takes the lowest address. */
         uint16_t *st = alloc__slab_stack(s, pg);
