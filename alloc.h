@@ -370,8 +370,9 @@ typedef struct alloc_arena_mark {
 #define ALLOC_ARENA_BLOCK_OVERHEAD (sizeof(alloc_arena_block) + sizeof(void *) - 1)
 
 /* alloc_arena_init: an empty arena over `buf` (any alignment) of `size` bytes.
-   Returns:  ALLOC_OK; ALLOC_ERR_INVALID if a or buf is NULL; ALLOC_ERR_TOO_SMALL if
-             `size` cannot hold the block header and one byte. On failure *a is untouched.
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID if a or buf is NULL; ALLOC_ERR_OVERFLOW if
+             buf + size wraps; ALLOC_ERR_TOO_SMALL if `size` cannot hold the block
+             header and one byte. On failure *a is untouched.
    Cost:     O(1). */
 ALLOC_DEF alloc_result alloc_arena_init(alloc_arena *a, void *buf, size_t size);
 
@@ -388,8 +389,9 @@ ALLOC_DEF alloc_result alloc_arena_set_parent(alloc_arena *a, alloc_allocator pa
 
 /* alloc_arena_add: chain another caller block of `size` bytes, used when the blocks
    before it are full.
-   Returns:  ALLOC_OK; ALLOC_ERR_INVALID for NULL arguments; ALLOC_ERR_TOO_SMALL as init;
-             ALLOC_ERR_OVERLAP if the block overlaps one the arena already has.
+   Returns:  ALLOC_OK; ALLOC_ERR_INVALID for NULL arguments; ALLOC_ERR_OVERFLOW and
+             ALLOC_ERR_TOO_SMALL as init; ALLOC_ERR_OVERLAP if the block overlaps one the
+             arena already has.
    Cost:     O(blocks). */
 ALLOC_DEF alloc_result alloc_arena_add(alloc_arena *a, void *buf, size_t size);
 
@@ -1099,7 +1101,8 @@ ALLOC_DEF void *alloc_slab_alloc_at(alloc_slab *s, const char *file, int line);
    cache whose slabs are `slab_size` bytes: obj masked down to the slab, the header's
    owner read. It is how a user of several caches with one slab size (a kmalloc) routes
    a free without a search. The result is unchecked: compare it with your caches.
-   Returns:  the cache, or NULL when obj is NULL or slab_size is not a power of two.
+   Returns:  the cache, or NULL when obj is NULL or slab_size is not a power of two
+             (or, under ASan or memcheck, when the header lies in poisoned memory).
    Cost:     O(1). Contract: as alloc_slab_free (the slab-aligned base must be readable). */
 ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size);
 
@@ -1165,9 +1168,9 @@ ALLOC_DEF void alloc_kmalloc_free(alloc_kmalloc *k, void *p);
              p is refused as by alloc_kmalloc_free. Cost: O(size) when it copies. */
 ALLOC_DEF void *alloc_kmalloc_realloc(alloc_kmalloc *k, void *p, size_t size);
 
-/* alloc_kmalloc_usable_size: the bytes p may use: its class size for an object of a
-   class cache (live or free: check with the cache's free, not here), its buddy block's
-   size for a large block; 0 if p is NULL or neither (not reported). Cost: O(1). */
+/* alloc_kmalloc_usable_size: the bytes p may use: its class size for a live object of
+   a class cache (under ALLOC_DEBUG the size asked for), its buddy block's size for a
+   large block; 0 if p is NULL, free, inside a block or not ours (not reported). O(1). */
 ALLOC_DEF size_t alloc_kmalloc_usable_size(const alloc_kmalloc *k, const void *p);
 
 /* alloc_kmalloc_shrink: every class cache gives its empty slabs back to the buddy.
@@ -1647,6 +1650,22 @@ ALLOC__FN size_t alloc__peek_word(const void *p)
     return v;
 }
 
+/* 1 iff the word at p may be read: always, except under ASan or memcheck for bytes an
+   allocator poisoned (memory a source took back, a buffer's part not yet handed out).
+   A caller's pointer into such memory is foreign; reading it would trap. */
+ALLOC__INLINE int alloc__readable(const void *p)
+{
+#if defined(ALLOC__ASAN)
+    return __asan_region_is_poisoned((void *)(uintptr_t)p, sizeof(void *)) == NULL;
+#elif defined(ALLOC_VALGRIND)
+    unsigned char vbits[sizeof(void *)];
+    return VALGRIND_GET_VBITS(p, vbits, sizeof vbits) != 3;   /* 3: not addressable */
+#else
+    (void)p;
+    return 1;
+#endif
+}
+
 /* Zeroes n bytes / copies n bytes between blocks that do not overlap: ALLOC_MEMSET and
    ALLOC_MEMCPY, or under ALLOC__LOOP_ZERO / ALLOC__LOOP_COPY (-Os, not user-supplied) a
    byte loop, so a family that needs no other fill links neither. The empty asm keeps GCC
@@ -2001,6 +2020,7 @@ ALLOC_DEF alloc_result alloc_arena_init(alloc_arena *a, void *buf, size_t size)
 {
     alloc_arena_block *blk;
     if (a == NULL || buf == NULL) return ALLOC_ERR_INVALID;
+    if ((uintptr_t)buf + size < (uintptr_t)buf) return ALLOC_ERR_OVERFLOW;
     blk = alloc__arena_make_block(buf, size, 0);
     if (blk == NULL) return ALLOC_ERR_TOO_SMALL;
     alloc__arena_zero(a);
@@ -3749,6 +3769,7 @@ ALLOC__FN void *alloc__heap_if_alloc(void *ctx, size_t size, size_t align)
 ALLOC__FN void *alloc__heap_if_realloc(void *ctx, void *p, size_t size, size_t align)
 {
     alloc_heap *h = (alloc_heap *)ctx;
+    if (align != 0 && !alloc__is_pow2(align)) return NULL;   /* p untouched */
     if (p == NULL) return alloc__heap_if_alloc(ctx, size, align);
     if (size != 0 && align != 0 && alloc__pad((uintptr_t)p, align) != 0 && alloc_heap_usable_size(h, p) != 0) {
         /* p lacks the alignment now asked for: move it to a block that has it. */
@@ -5261,12 +5282,30 @@ ALLOC__FN void alloc__slab_error(alloc_slab *s, alloc_result code, const void *p
     ALLOC_ON_ERROR(code, (void *)(uintptr_t)p, msg);
 }
 
+/* The cache the header of slab pg names, as a caller's pointer is checked: NULL where
+   the header may not be read (alloc__readable), so such a pointer is foreign. */
+ALLOC__INLINE const alloc_slab *alloc__slab_owner(const alloc_slab_page *pg)
+{
+    return alloc__readable(pg) ? pg->cache : NULL;
+}
+
+/* 1 iff p is the start of a live object of s: the test of free's fast path (the header
+   names s, p is on the granule grid and a live object starts in its granule). p must be
+   readable at its slab-aligned base, as for free. O(1). */
+ALLOC__FN int alloc__slab_live(const alloc_slab *s, const void *p)
+{
+    const alloc_slab_page *pg = (const alloc_slab_page *)(const void *)((uintptr_t)p & s->mask);
+    size_t u = (size_t)((uintptr_t)p - (uintptr_t)pg) >> ALLOC__SLAB_GRAIN;
+    if (alloc__slab_owner(pg) != s || ((uintptr_t)p & s->gmask) != 0) return 0;
+    return (int)((alloc__slab_bits(pg)[u / ALLOC__SLAB_WORD] >> (u % ALLOC__SLAB_WORD)) & 1u);
+}
+
 /* A free the fast path refused: find out why, and report it once. */
 ALLOC__FN ALLOC__NOINLINE void alloc__slab_free_bad(alloc_slab *s, const void *p)
 {
     const alloc_slab_page *pg = (const alloc_slab_page *)(const void *)((uintptr_t)p & s->mask);
     size_t off = (size_t)((uintptr_t)p - (uintptr_t)pg);
-    if (pg->cache != s)
+    if (alloc__slab_owner(pg) != s)
         alloc__slab_error(s, ALLOC_ERR_FOREIGN, p, "slab free: pointer is not in a slab of this cache");
     else if (off < s->first || (off - s->first) % s->size != 0 || (off - s->first) / s->size >= s->objs)
         alloc__slab_error(s, ALLOC_ERR_NOT_BLOCK, p, "slab free: pointer is not the start of an object");
@@ -5309,7 +5348,7 @@ ALLOC__RAWDEF void ALLOC__RAW(alloc_slab_free)(alloc_slab *s, void *obj)
     if (ALLOC__UNLIKELY(p == NULL)) return;
     /* The header at the masked address must name this cache, and p must be on the grid
        of granules; the granule's bit must say that a live object starts there. */
-    if (ALLOC__UNLIKELY(pg->cache != s || ((uintptr_t)p & s->gmask) != 0)) {
+    if (ALLOC__UNLIKELY(alloc__slab_owner(pg) != s || ((uintptr_t)p & s->gmask) != 0)) {
         alloc__slab_free_bad(s, p);
         return;
     }
@@ -5537,6 +5576,10 @@ ALLOC__FN void *alloc__slab_if_realloc(void *ctx, void *p, size_t size, size_t a
         alloc_slab_free(s, p);
         return NULL;
     }
+    if (!alloc__slab_live(s, p)) {
+        alloc__slab_free_bad(s, p);   /* refused and reported as its free would be */
+        return NULL;
+    }
     return alloc__slab_fits(s, size, align) ? p : NULL;
 }
 ALLOC__FN void alloc__slab_if_free(void *ctx, void *p)
@@ -5600,23 +5643,12 @@ ALLOC_DEF void alloc_slab_dump(const alloc_slab *s, alloc_write_fn write, void *
 }
 #endif /* ALLOC_DUMP */
 
-/* 1 iff p is the start of a live object of s: the test of free's fast path (the header
-   names s, p is on the granule grid and a live object starts in its granule). p must be
-   readable at its slab-aligned base, as for free. O(1). */
-ALLOC__FN int alloc__slab_live(const alloc_slab *s, const void *p)
-{
-    const alloc_slab_page *pg = (const alloc_slab_page *)(const void *)((uintptr_t)p & s->mask);
-    size_t u = (size_t)((uintptr_t)p - (uintptr_t)pg) >> ALLOC__SLAB_GRAIN;
-    if (pg->cache != s || ((uintptr_t)p & s->gmask) != 0) return 0;
-    return (int)((alloc__slab_bits(pg)[u / ALLOC__SLAB_WORD] >> (u % ALLOC__SLAB_WORD)) & 1u);
-}
-
 ALLOC_DEF alloc_slab *alloc_slab_cache_of(const void *obj, size_t slab_size)
 {
     const alloc_slab_page *pg;
     if (obj == NULL || !alloc__is_pow2(slab_size)) return NULL;
     pg = (const alloc_slab_page *)(const void *)((uintptr_t)obj & ~(uintptr_t)(slab_size - 1));
-    return (alloc_slab *)(uintptr_t)pg->cache;
+    return (alloc_slab *)(uintptr_t)alloc__slab_owner(pg);
 }
 
 #ifndef ALLOC_NO_BUDDY
@@ -5895,10 +5927,7 @@ ALLOC__RAWDEF size_t ALLOC__RAW(alloc_kmalloc_usable_size)(const alloc_kmalloc *
     int kind;
     if (p == NULL) return 0;
     kind = alloc__kmalloc_find(k, p, &c);
-    if (kind == 1) {
-        /* a live object of c: its bit is checked by the cache's own free, here by owns */
-        return alloc__kmalloc_sizes[c - k->caches];
-    }
+    if (kind == 1) return alloc__slab_live(c, p) ? alloc__kmalloc_sizes[c - k->caches] : 0;
     return kind == 2 ? alloc_buddy_usable_size(k->buddy, p) : 0;
 }
 
@@ -6107,7 +6136,7 @@ ALLOC_DEF size_t alloc_kmalloc_usable_size(const alloc_kmalloc *k, const void *p
     kind = alloc__kmalloc_find(k, p, &c);
     if (kind == 1) {
         const alloc__dbg_rec *rec = alloc__slab_dbg_rec(c, p);
-        return rec != NULL ? rec->size : alloc__kmalloc_sizes[c - k->caches];
+        return rec != NULL ? rec->size : 0;
     }
     return kind == 2 ? alloc_buddy_usable_size(k->buddy, p) : 0;
 }
