@@ -777,16 +777,17 @@ typedef struct alloc_buddy {
     int               shift;        /* log2(min_block) */
     int               top_order;    /* the order of the largest top-level block */
     unsigned          nonempty;     /* bit k set iff free list k is not empty */
-    alloc_buddy_node *heads[ALLOC_BUDDY_ORDERS];   /* free lists, one per order */
-    size_t            nfree[ALLOC_BUDDY_ORDERS];   /* their lengths */
-    /* not API: the figures */
-    unsigned char    *buf;          /* the caller's buffer and size, as handed in */
-    size_t            size;
+    /* not API: the figures (before the arrays: on a Cortex-M a field in the first 128
+       bytes is reached by a 2-byte instruction) */
     size_t            used, peak;   /* bytes in live blocks, and the most there were */
     size_t            requested, granted;   /* bytes asked for / handed out, since init */
     size_t            alloc_count, free_count, fail_count, error_count;
                                     /* live blocks = alloc_count - free_count (a moving
                                        realloc counts one of each) */
+    unsigned char    *buf;          /* the caller's buffer and size, as handed in */
+    size_t            size;
+    alloc_buddy_node *heads[ALLOC_BUDDY_ORDERS];   /* free lists, one per order */
+    size_t            nfree[ALLOC_BUDDY_ORDERS];   /* their lengths */
 #ifdef ALLOC_DEBUG
     struct alloc__dbg_rec *dbg_live;  /* not API: the records of the live blocks (>>debug) */
     size_t             dbg_count;
@@ -1567,6 +1568,13 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
 #  define ALLOC__INLINE ALLOC__FN inline
 #else
 #  define ALLOC__INLINE ALLOC__FN
+#endif
+/* A piece that two paths share: inlined as the compiler likes when built for speed, one
+   copy called from both when built for size (-Os, where GCC would still copy it). */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__OPTIMIZE_SIZE__)
+#  define ALLOC__SHARED ALLOC__FN __attribute__((noinline))
+#else
+#  define ALLOC__SHARED ALLOC__INLINE
 #endif
 
 #ifdef __cplusplus
@@ -4147,7 +4155,7 @@ ALLOC__INLINE unsigned alloc__buddy_tag(const unsigned char *tags, size_t i)
     return ((unsigned)tags[i >> 1] >> ((unsigned)(i & 1u) << 2)) & 15u;
 }
 
-ALLOC__INLINE void alloc__buddy_set_tag(unsigned char *tags, size_t i, unsigned v)
+ALLOC__SHARED void alloc__buddy_set_tag(unsigned char *tags, size_t i, unsigned v)
 {
     unsigned sh = (unsigned)(i & 1u) << 2;
     tags[i >> 1] = (unsigned char)(((unsigned)tags[i >> 1] & ~(15u << sh)) | (v << sh));
@@ -4286,6 +4294,19 @@ ALLOC__FN int alloc__buddy_find(const alloc_buddy *b, size_t off, size_t *head, 
     return 0;
 }
 
+/* The block at `off` becomes live with order k for a request of `size` bytes, in place
+   of `old` bytes (0 for a new block): its tag and the figures. Returns its size. */
+ALLOC__SHARED size_t alloc__buddy_take(alloc_buddy *b, size_t off, int k, size_t old, size_t size)
+{
+    size_t sz = b->min_block << k;
+    alloc__buddy_set_tag(b->tags, off >> b->shift, (unsigned)k + 1u);
+    b->used = b->used - old + sz;
+    if (b->used > b->peak) b->peak = b->used;
+    b->requested += size;
+    b->granted += sz;
+    return sz;
+}
+
 /* A free or realloc of p that is not a live block: says why, once, and changes nothing.
    Only misuse comes here, so it may take O(orders) to tell a double free from an
    interior pointer. */
@@ -4375,7 +4396,6 @@ ALLOC_DEF alloc_result alloc_buddy_init(alloc_buddy *b, void *buf, size_t size, 
 
 ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_alloc)(alloc_buddy *b, size_t size)
 {
-    alloc_buddy_node *n;
     size_t off, sz;
     unsigned bits;
     int k, j;
@@ -4395,29 +4415,14 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_alloc)(alloc_buddy *b, size_t size)
     /* Take the first block of list j. */
     off = (size_t)((unsigned char *)b->heads[j] - b->base);
     alloc__buddy_unlink(b, off, j);
-    /* Split down to order k: hand on the lower half, keep the upper half free. Lists
-       k .. j-1 were empty (the bit scan passed them), so each upper half is alone in
-       its list, and their bits are set at once. */
-    if (j > k) {
-        b->nonempty |= (1u << j) - (1u << k);
-        while (j > k) {
-            j--;
-            n = alloc__buddy_node_at(b, off + (b->min_block << j));
-            ALLOC__BUDDY_OPEN(n);
-            n->next = NULL;
-            n->prev = (size_t)j;
-            ALLOC__BUDDY_CLOSE(n);
-            b->heads[j] = n;
-            b->nfree[j] = 1;
-        }
+    /* Split down to order k: hand on the lower half, keep the upper half free (lists
+       k .. j-1 were empty: the bit scan passed them). */
+    while (j > k) {
+        j--;
+        alloc__buddy_push(b, off + (b->min_block << j), j);
     }
-    alloc__buddy_set_tag(b->tags, off >> b->shift, (unsigned)k + 1u);
-    sz = b->min_block << k;
-    b->used += sz;
-    if (b->used > b->peak) b->peak = b->used;
+    sz = alloc__buddy_take(b, off, k, 0, size);
     b->alloc_count++;
-    b->requested += size;
-    b->granted += sz;
     ALLOC__UNPOISON(b->base + off, sz);
 #ifdef ALLOC_DEBUG
     ALLOC_MEMSET(b->base + off, ALLOC__FRESH_BYTE, sz);
@@ -4462,9 +4467,10 @@ ALLOC__RAWDEF void ALLOC__RAW(alloc_buddy_free)(alloc_buddy *b, void *p)
 
 ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_realloc)(alloc_buddy *b, void *p, size_t size)
 {
-    size_t off, sz, nsz, m;
+    size_t off, sz, m;
     unsigned v;
-    int k, kn, j;
+    int k, kn, j, ok;
+    void *q;
     if (p == NULL) return ALLOC__RAW(alloc_buddy_alloc)(b, size);
     m = b->min_block;
     v = alloc__buddy_live(b, p, &off, 1);
@@ -4473,54 +4479,47 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_buddy_realloc)(alloc_buddy *b, void *p, siz
         ALLOC__RAW(alloc_buddy_free)(b, p);
         return NULL;
     }
-    if (size - 1 >= b->largest) {
-        b->fail_count++;
-        return NULL;
-    }
     k = (int)v - 1;
-    kn = alloc__buddy_order_for(b, size);
     sz = m << k;
-    nsz = m << kn;
-    if (kn < k) {
-        /* Shrink in place: split off the upper halves, largest first, and free them. The
-           buddy of each is the lower half we keep, so none of them can merge. */
-        for (j = k - 1; j >= kn; j--) {
-            size_t up = off + (m << j);
+    if (size - 1 < b->largest) {   /* else the move below fails, and alloc counts it */
+        kn = alloc__buddy_order_for(b, size);
+        if (kn <= k) {
+            /* Shrink in place: split off the upper halves, largest first, and free them.
+               The buddy of each is the lower half we keep, so none of them can merge. */
+            for (j = k - 1; j >= kn; j--) {
+                size_t up = off + (m << j);
 #ifdef ALLOC_DEBUG
-            ALLOC_MEMSET(b->base + up, ALLOC__FREED_BYTE, m << j);
+                ALLOC_MEMSET(b->base + up, ALLOC__FREED_BYTE, m << j);
 #endif
-            ALLOC__POISON(b->base + up, m << j);
-            alloc__buddy_push(b, up, j);
+                ALLOC__POISON(b->base + up, m << j);
+                alloc__buddy_push(b, up, j);
+            }
+            (void)alloc__buddy_take(b, off, kn, sz, size);
+            return p;
         }
-    } else if (kn > k) {
         /* Grow in place: p must be the lower half at every level up to kn (its address a
            multiple of the new size) and the buddy at each level free and whole. Look
            first, change after: a failed grow must leave everything as it was. */
-        int ok = (((uintptr_t)p & (uintptr_t)(nsz - 1)) == 0) && off <= b->span - nsz;
+        ok = (((uintptr_t)p & (uintptr_t)((m << kn) - 1)) == 0) && off <= b->span - (m << kn);
         for (j = k; ok && j < kn; j++) {
             size_t up = off + (m << j);
             ok = alloc__buddy_tag(b->tags, up >> b->shift) == 0 && alloc__buddy_node_order(b, up) == j;
         }
-        if (!ok) {
-            void *q = ALLOC__RAW(alloc_buddy_alloc)(b, size);
-            if (q == NULL) return NULL;   /* p untouched */
-            alloc__copy(q, p, sz);
-            ALLOC__RAW(alloc_buddy_free)(b, p);
-            return q;
-        }
-        for (j = k; j < kn; j++) alloc__buddy_unlink(b, off + (m << j), j);
-        ALLOC__UNPOISON(b->base + off + sz, nsz - sz);
+        if (ok) {
+            for (j = k; j < kn; j++) alloc__buddy_unlink(b, off + (m << j), j);
+            ALLOC__UNPOISON(b->base + off + sz, (m << kn) - sz);
 #ifdef ALLOC_DEBUG
-        ALLOC_MEMSET(b->base + off + sz, ALLOC__FRESH_BYTE, nsz - sz);
+            ALLOC_MEMSET(b->base + off + sz, ALLOC__FRESH_BYTE, (m << kn) - sz);
 #endif
+            (void)alloc__buddy_take(b, off, kn, sz, size);
+            return p;
+        }
     }
-    /* In place, shrunk or grown: the new order in the tag, the bytes in use. */
-    alloc__buddy_set_tag(b->tags, off >> b->shift, (unsigned)kn + 1u);
-    b->used = b->used - sz + nsz;
-    if (b->used > b->peak) b->peak = b->used;
-    b->requested += size;
-    b->granted += nsz;
-    return p;
+    q = ALLOC__RAW(alloc_buddy_alloc)(b, size);
+    if (q == NULL) return NULL;   /* p untouched */
+    alloc__copy(q, p, sz);
+    ALLOC__RAW(alloc_buddy_free)(b, p);
+    return q;
 }
 
 ALLOC__RAWDEF size_t ALLOC__RAW(alloc_buddy_usable_size)(const alloc_buddy *b, const void *p)
