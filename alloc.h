@@ -596,18 +596,19 @@ typedef struct alloc__heap_region {
 } alloc__heap_region;
 
 typedef struct alloc_heap {
-    /* not API: the free lists. GOOD uses all of them with the bitmaps; the other
-       policies keep one address-ordered list in heads[0]. */
-    uint32_t           top;
-    uint32_t           map[ALLOC__HEAP_WORDS];
-    alloc__heap_block *heads[ALLOC__HEAP_LISTS];
-    alloc__heap_block *rover;          /* ALLOC_FIT_NEXT: where the next search starts */
-    /* not API: regions and counters */
+    /* not API: regions and counters (before the arrays: on a Cortex-M a field in the
+       first 128 bytes is reached by a 2-byte instruction) */
     alloc__heap_region *regions;
     unsigned char     *lo, *hi;        /* the first region's blocks, for a quick owner test */
     size_t             used, peak, capacity;
     size_t             alloc_count, free_count, fail_count, error_count;
     alloc_fit          fit;
+    alloc__heap_block *rover;          /* ALLOC_FIT_NEXT: where the next search starts */
+    /* not API: the free lists. GOOD uses all of them with the bitmaps; the other
+       policies keep one address-ordered list in heads[0]. */
+    uint32_t           top;
+    uint32_t           map[ALLOC__HEAP_WORDS];
+    alloc__heap_block *heads[ALLOC__HEAP_LISTS];
 #ifdef ALLOC_DEBUG
     struct alloc__dbg_rec *dbg_live;  /* not API: the records of the live blocks (>>debug) */
     size_t             dbg_count;
