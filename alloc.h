@@ -566,7 +566,9 @@ typedef struct alloc__heap_align_probe { char c; alloc__heap_max_align u; } allo
    (ALLOC_HEAP_ALIGN, at least 8 and a word); ALLOC_HEAP_BLOCK_OVERHEAD, the bytes a live
    block spends on its header (one size_t); ALLOC_HEAP_MIN_BLOCK, the smallest block (a
    header, two links and a footer, rounded to the grain); ALLOC_HEAP_BLOCK_SIZE(n), the
-   bytes a request of n bytes takes (n > 0, no overflow check). */
+   bytes a request of n bytes takes (n > 0, no overflow check). A request aligned above
+   ALLOC_HEAP_ALIGN takes ALLOC_HEAP_BLOCK_SIZE(n + sizeof(size_t)), the word kept for
+   realloc, plus the slack before it, which goes back to the free lists when it can. */
 #define ALLOC__HEAP_MAX2(a, b) ((size_t)(a) > (size_t)(b) ? (size_t)(a) : (size_t)(b))
 #define ALLOC_HEAP_GRAIN ALLOC__HEAP_MAX2(ALLOC__HEAP_MAX2(ALLOC_HEAP_ALIGN, 8), ALLOC__HEAP_MAX2(sizeof(size_t), sizeof(void *)))
 #define ALLOC_HEAP_BLOCK_OVERHEAD sizeof(size_t)
@@ -647,8 +649,8 @@ ALLOC_DEF alloc_result alloc_heap_add(alloc_heap *h, void *buf, size_t size);
 ALLOC_DEF void *alloc_heap_alloc(alloc_heap *h, size_t size);
 
 /* alloc_heap_alloc_aligned: as alloc_heap_alloc, aligned to `align` (a power of two, any
-   size: 4096 for a page). align <= ALLOC_HEAP_ALIGN is a plain alloc. The block keeps its
-   alignment through alloc_heap_realloc.
+   size: 4096 for a page). align <= ALLOC_HEAP_ALIGN is a plain alloc. The block keeps
+   that alignment through alloc_heap_realloc (one word of the block records it).
    Returns:  the block, or NULL iff alloc_heap_alloc would, or align is not a power of
              two. The slack before an aligned block goes back to the free lists.
    Cost:     as alloc_heap_alloc (GOOD searches for size + align, so a large alignment
@@ -2744,7 +2746,9 @@ ALLOC_DEF size_t alloc_arena_report_live(const alloc_arena *a, alloc_write_fn wr
    - every free block is on exactly one list: for ALLOC_FIT_GOOD the list of its size
      class (bit set in the bitmaps iff the list is non-empty), for the other policies
      the one list, in address order;
-   - h->used is the sum of the live blocks' sizes.
+   - h->used is the sum of the live blocks' sizes;
+   - an ALIGNED live block's last word is the alignment it was asked with: a power of
+     two above G that its payload address is a multiple of.
    ASan: every byte outside live payloads is poisoned except the region headers; the
    headers, links and footers are opened one word at a time around each access. */
 
@@ -2764,6 +2768,11 @@ ALLOC__INLINE int alloc__heap_is_small(size_t n, size_t large) { return n < larg
 /* The largest request (and alignment) served: rounding it up can never wrap. */
 #define ALLOC__HEAP_MAX_REQUEST ((size_t)-1 / 4)
 #define ALLOC__HEAP_SIZE(tag) ((tag) & ~ALLOC__HEAP_FLAGS)
+/* ROOM: the bytes a live block holds for its owner. All but the header; an ALIGNED block
+   also keeps its last word, the alignment asked for, so that realloc can keep that
+   alignment - the address alone overstates it (a block asked 64-aligned may sit at a
+   64 KiB boundary), and asking a move for more than was asked can fail for no reason. */
+#define ALLOC__HEAP_ROOM(tag) (ALLOC__HEAP_SIZE(tag) - ALLOC__HEAP_W - (((tag) & ALLOC__HEAP_ALIGNED) ? ALLOC__HEAP_W : 0))
 
 /* ALLOC_HEAP_ALIGN must be a power of two: a compile-time check. */
 typedef char alloc__heap_align_is_pow2[((size_t)ALLOC_HEAP_ALIGN & ((size_t)ALLOC_HEAP_ALIGN - 1)) == 0 ? 1 : -1];
@@ -2829,14 +2838,16 @@ ALLOC__INLINE alloc__heap_block *alloc__heap_at(const alloc__heap_block *b, size
 {
     return (alloc__heap_block *)(void *)((unsigned char *)(uintptr_t)b + off);
 }
-/* The footer: the last word of a free block, its size again (the boundary tag). */
-ALLOC__INLINE void alloc__heap_set_footer(alloc__heap_block *b, size_t size)
+/* The last word of block b (`size` bytes) is metadata in two cases: a free block's footer
+   (its size again, the boundary tag) and an aligned live block's alignment (see ROOM). */
+ALLOC__INLINE void alloc__heap_set_last(alloc__heap_block *b, size_t size, size_t v)
 {
     size_t *f = (size_t *)(void *)((unsigned char *)b + size - ALLOC__HEAP_W);
     ALLOC__OPEN(f, sizeof *f);
-    *f = size;
+    *f = v;
     ALLOC__POISON(f, sizeof *f);
 }
+ALLOC__INLINE void alloc__heap_set_footer(alloc__heap_block *b, size_t size) { alloc__heap_set_last(b, size, size); }
 /* The size of the free block that ends just before b, read from its footer. */
 ALLOC__INLINE size_t alloc__heap_prev_size(const alloc__heap_block *b)
 {
@@ -3215,14 +3226,18 @@ ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n,
         if (!good && lead == NULL) alloc__heap_list_remove(h, b);
         if (ALLOC__HEAP_NEXT(h)) h->rover = lead != NULL ? lead : succ;
     }
-    alloc__heap_set_tag(b, size | ALLOC__HEAP_USED | flags | (align > ALLOC__HEAP_G ? ALLOC__HEAP_ALIGNED : 0));
+    if (align > ALLOC__HEAP_G) {
+        flags |= ALLOC__HEAP_ALIGNED;
+        alloc__heap_set_last(b, size, align);          /* see ALLOC__HEAP_ROOM */
+    }
+    alloc__heap_set_tag(b, size | ALLOC__HEAP_USED | flags);
     h->used += size;
     if (h->used > h->peak) h->peak = h->used;
     h->alloc_count++;
     p = alloc__heap_payload(b);
-    ALLOC__UNPOISON(p, size - ALLOC__HEAP_W);
+    ALLOC__UNPOISON(p, ALLOC__HEAP_ROOM(size | flags));
 #ifdef ALLOC_DEBUG
-    ALLOC_MEMSET(p, ALLOC__FRESH_BYTE, size - ALLOC__HEAP_W);
+    ALLOC_MEMSET(p, ALLOC__FRESH_BYTE, ALLOC__HEAP_ROOM(size | flags));
 #endif
     return p;
 }
@@ -3297,7 +3312,8 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_alloc)(alloc_heap *h, size_t size)
 ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_alloc_aligned)(alloc_heap *h, size_t size, size_t align)
 {
     if (size - 1 >= ALLOC__HEAP_MAX_REQUEST || !alloc__is_pow2(align) || align > ALLOC__HEAP_MAX_REQUEST) return NULL;
-    return alloc__heap_alloc_block(h, alloc__heap_block_size(size), align < ALLOC__HEAP_G ? ALLOC__HEAP_G : align);
+    if (align <= ALLOC__HEAP_G) return alloc__heap_alloc_block(h, alloc__heap_block_size(size), ALLOC__HEAP_G);
+    return alloc__heap_alloc_block(h, alloc__heap_block_size(size + ALLOC__HEAP_W), align);   /* + its last word */
 }
 
 ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_calloc)(alloc_heap *h, size_t n, size_t size)
@@ -3405,9 +3421,9 @@ ALLOC__HEAP_HOT void alloc__heap_release(alloc_heap *h, alloc__heap_block *b)
     int next_free = !(ntag & ALLOC__HEAP_USED), prev_free = !(tag & ALLOC__HEAP_PREV_USED);
     h->used -= size;
 #ifdef ALLOC_DEBUG
-    ALLOC_MEMSET(alloc__heap_payload(b), ALLOC__FREED_BYTE, size - ALLOC__HEAP_W);
+    ALLOC_MEMSET(alloc__heap_payload(b), ALLOC__FREED_BYTE, ALLOC__HEAP_ROOM(tag));
 #endif
-    ALLOC__POISON(alloc__heap_payload(b), size - ALLOC__HEAP_W);
+    ALLOC__POISON(alloc__heap_payload(b), ALLOC__HEAP_ROOM(tag));
     if (prev_free) {
         /* Mark b free before it disappears inside its neighbour: a second free of it is
            then caught from its own (stale) header. */
@@ -3474,7 +3490,7 @@ ALLOC__RAWDEF void ALLOC__RAW(alloc_heap_free)(alloc_heap *h, void *p)
 ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_t size)
 {
     alloc__heap_block *b, *next;
-    size_t tag, cur, ntag, n;
+    size_t tag, cur, ntag, n, align = ALLOC__HEAP_G;
     void *q;
     if (p == NULL) return ALLOC__RAW(alloc_heap_alloc)(h, size);
     b = alloc__heap_live(h, p, "heap realloc: pointer is not a live block of this heap");
@@ -3485,15 +3501,23 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_
         return NULL;
     }
     if (size - 1 >= ALLOC__HEAP_MAX_REQUEST) return NULL;
-    n = alloc__heap_block_size(size);
     tag = alloc__heap_tag(b);
     cur = ALLOC__HEAP_SIZE(tag);
+    if (tag & ALLOC__HEAP_ALIGNED) {                   /* the alignment asked for, and its word */
+        align = alloc__heap_prev_size(alloc__heap_at(b, cur));
+        size += ALLOC__HEAP_W;
+    }
+    n = alloc__heap_block_size(size);
     if (n <= cur) {
         /* Shrink in place: a tail large enough to be a block is split off and freed
            (it coalesces with a free next neighbour). */
         if (cur - n >= ALLOC__HEAP_MIN) {
             alloc__heap_block *tail = alloc__heap_at(b, n);
             alloc__heap_set_tag(b, n | (tag & ALLOC__HEAP_FLAGS));
+            if (tag & ALLOC__HEAP_ALIGNED) {
+                alloc__heap_set_last(b, n, align);
+                ALLOC__UNPOISON((unsigned char *)b + cur - ALLOC__HEAP_W, ALLOC__HEAP_W);   /* the old word is tail's */
+            }
             alloc__heap_set_tag(tail, (cur - n) | ALLOC__HEAP_USED | ALLOC__HEAP_PREV_USED);
             alloc__heap_release(h, tail);
         }
@@ -3529,26 +3553,19 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_
             alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
         }
         alloc__heap_set_tag(b, got | (tag & ALLOC__HEAP_FLAGS));
-        ALLOC__UNPOISON((unsigned char *)p + cur - ALLOC__HEAP_W, got - cur);
+        if (tag & ALLOC__HEAP_ALIGNED) alloc__heap_set_last(b, got, align);
+        ALLOC__UNPOISON((unsigned char *)p + ALLOC__HEAP_ROOM(tag), got - cur);
 #ifdef ALLOC_DEBUG
-        ALLOC_MEMSET((unsigned char *)p + cur - ALLOC__HEAP_W, ALLOC__FRESH_BYTE, got - cur);
+        ALLOC_MEMSET((unsigned char *)p + ALLOC__HEAP_ROOM(tag), ALLOC__FRESH_BYTE, got - cur);
 #endif
         h->used += got - cur;
         if (h->used > h->peak) h->peak = h->used;
         return p;
     }
-    /* Move: a new block with the old one's alignment (an aligned block is re-aligned to
-       the largest power of two its address has), copy, free the old. */
-    {
-        size_t align = ALLOC__HEAP_G;
-        if (tag & ALLOC__HEAP_ALIGNED) {
-            uintptr_t a = (uintptr_t)p & ((uintptr_t)0 - (uintptr_t)p);
-            align = a > ALLOC__HEAP_MAX_REQUEST ? ALLOC__HEAP_MAX_REQUEST / 2 + 1 : (size_t)a;
-        }
-        q = alloc__heap_alloc_block(h, n, align);
-    }
+    /* Move: a new block with the alignment p was asked with, copy, free the old. */
+    q = alloc__heap_alloc_block(h, n, align);
     if (q == NULL) return NULL;                        /* p is untouched */
-    alloc__copy(q, p, cur - ALLOC__HEAP_W < size ? cur - ALLOC__HEAP_W : size);
+    alloc__copy(q, p, ALLOC__HEAP_ROOM(tag));         /* all of p: a move means p is smaller than size */
     h->free_count++;
     alloc__heap_release(h, b);
     return q;
@@ -3559,7 +3576,7 @@ ALLOC__RAWDEF size_t ALLOC__RAW(alloc_heap_usable_size)(const alloc_heap *h, con
     alloc__heap_block *b;
     if (h == NULL || p == NULL) return 0;
     b = alloc__heap_live((alloc_heap *)(uintptr_t)h, p, NULL);
-    return b != NULL ? ALLOC__HEAP_SIZE(alloc__heap_tag(b)) - ALLOC__HEAP_W : 0;
+    return b != NULL ? ALLOC__HEAP_ROOM(alloc__heap_tag(b)) : 0;
 }
 
 ALLOC_DEF int alloc_heap_owns(const alloc_heap *h, const void *p)
@@ -3714,6 +3731,11 @@ ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_heap_check)(const alloc_heap *h)
             if ((tag & ALLOC__HEAP_PREV_USED) != prev_used) return ALLOC_ERR_CORRUPT;
             if (tag & ALLOC__HEAP_USED) {
                 used += size;
+                if (tag & ALLOC__HEAP_ALIGNED) {               /* the alignment word (ALLOC__HEAP_ROOM) */
+                    size_t a = alloc__heap_prev_size(alloc__heap_at(b, size));
+                    if (a <= ALLOC__HEAP_G || !alloc__is_pow2(a) || (((uintptr_t)b + ALLOC__HEAP_W) & (a - 1)) != 0)
+                        return ALLOC_ERR_CORRUPT;
+                }
             } else {
                 const alloc__heap_block *nx = alloc__heap_next(b), *pv = alloc__heap_prev(b);
                 if (!prev_used || (tag & ALLOC__HEAP_ALIGNED)) return ALLOC_ERR_CORRUPT;   /* two free neighbours */
@@ -3884,7 +3906,7 @@ ALLOC_DEF void alloc_heap_dump(const alloc_heap *h, alloc_write_fn write, void *
                 size_t tag = alloc__heap_tag(b), size = ALLOC__HEAP_SIZE(tag);
                 if (size == 0) break;
                 alloc__printf(&w, "    %8zu %8zu  %-5s %zu bytes%s\n", (size_t)((const unsigned char *)b - r->first), size,
-                              (tag & ALLOC__HEAP_USED) ? "used" : "free", size - ALLOC__HEAP_W,
+                              (tag & ALLOC__HEAP_USED) ? "used" : "free", ALLOC__HEAP_ROOM(tag),
                               (tag & ALLOC__HEAP_ALIGNED) ? ", aligned" : "");
                 b = alloc__heap_at(b, size);
             }

@@ -302,13 +302,46 @@ static void test_aligned(void)
         q = (unsigned char *)alloc_heap_alloc_aligned(&h, 100, 512);
         blocker = (unsigned char *)alloc_heap_alloc(&h, 1000);          /* larger than the slack */
         test_fill(q, 100, 77);
-        CHECK(blocker == q + BLOCK(100));
+        CHECK(blocker == q + BLOCK(100 + W));                          /* + the alignment's word */
         q = (unsigned char *)alloc_heap_realloc(&h, q, 3000);
         REQUIRE(q != NULL);
         CHECK(ALIGNED(q, 512) && test_intact(q, 100, 77));
         q = (unsigned char *)alloc_heap_realloc(&h, q, 50);                  /* in place */
         CHECK(ALIGNED(q, 512) && test_intact(q, 50, 77));
         CHECK(alloc_heap_check(&h) == ALLOC_OK);
+    }
+}
+
+/* A move asks for the alignment the block was asked with, not for all the alignment its
+   address happens to have: a 64-aligned block that sits on a 4096 boundary moves into a
+   hole far smaller than 4096 bytes. (Asking for the address's alignment failed the move
+   with a fitting hole free, and made placement depend on where the buffer lay.) */
+static void test_aligned_realloc_asks_what_was_asked(void)
+{
+    int f;
+    for (f = 0; f < 5; f++) {
+        static unsigned char *p[2048];
+        alloc_heap h;
+        unsigned char *x = NULL, *q;
+        size_t n = 0, i;
+        alloc_stats s;
+        REQUIRE(alloc_heap_init(&h, mem, 65536, fits[f]) == ALLOC_OK);
+        /* 64-byte blocks, one after another: every 64-aligned address gets one. */
+        while (n < 2048 && (p[n] = (unsigned char *)alloc_heap_alloc_aligned(&h, 64 - 2 * W, 64)) != NULL) n++;
+        for (i = 8; x == NULL && i + 1 < n; i++)
+            if (ALIGNED(p[i], 4096)) x = p[i];
+        REQUIRE(x != NULL);
+        test_fill(x, 64 - 2 * W, 9);
+        for (i = 0; i < 8; i++) alloc_heap_free(&h, p[i]);           /* one hole, < 4096 bytes */
+        s = stats_of(&h);
+        REQUIRE(s.largest_free >= 200 + 2 * 64 && s.largest_free < 4096);
+        q = (unsigned char *)alloc_heap_realloc(&h, x, 200);
+        REQUIRE(q != NULL);
+        CHECK(q != x && ALIGNED(q, 64) && test_intact(q, 64 - 2 * W, 9) && alloc_heap_usable_size(&h, q) >= 200);
+        CHECK(stats_of(&h).fail_count == s.fail_count);
+        CHECK(alloc_heap_check(&h) == ALLOC_OK);
+        q = (unsigned char *)alloc_heap_realloc(&h, q, 20);                /* shrinks in place, keeps it */
+        CHECK(ALIGNED(q, 64) && test_intact(q, 20, 9) && alloc_heap_check(&h) == ALLOC_OK);
     }
 }
 
@@ -874,6 +907,7 @@ int main(void)
     TEST_RUN(test_misuse);
     TEST_RUN_LAYOUT(test_aligned);
     TEST_RUN_LAYOUT(test_realloc);
+    TEST_RUN_LAYOUT(test_aligned_realloc_asks_what_was_asked);
     TEST_RUN(test_calloc);
     TEST_RUN_LAYOUT(test_regions);
     TEST_RUN_LAYOUT(test_one_byte);
