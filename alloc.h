@@ -1576,8 +1576,10 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
    copy called from both when built for size (-Os, where GCC would still copy it). */
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__OPTIMIZE_SIZE__)
 #  define ALLOC__SHARED ALLOC__FN __attribute__((noinline))
+#  define ALLOC__FOR_SIZE 1   /* a fast path that only copies a general one is left out */
 #else
 #  define ALLOC__SHARED ALLOC__INLINE
+#  define ALLOC__FOR_SIZE 0
 #endif
 
 #ifdef __cplusplus
@@ -3266,7 +3268,10 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_alloc)(alloc_heap *h, size_t size)
     unsigned char *p;
     if (ALLOC__UNLIKELY(size - 1 >= ALLOC__HEAP_MAX_REQUEST)) return NULL;   /* 0, or too large */
     n = alloc__heap_block_size(size);
-    if (ALLOC__UNLIKELY(!ALLOC__HEAP_GOOD(h))) return alloc__heap_alloc_block(h, n, ALLOC__HEAP_G);
+    /* Built for size, GOOD takes the general path too: the fast path below is a copy of
+       good_take + carve that hands out the same blocks (it moves a hole between lists
+       only when its class changes), kept for speed. */
+    if (ALLOC__UNLIKELY(!ALLOC__HEAP_GOOD(h)) || ALLOC__FOR_SIZE) return alloc__heap_alloc_block(h, n, ALLOC__HEAP_G);
     /* ALLOC_FIT_GOOD, the fast path: find a block, split it, mark it used. */
     b = alloc__heap_good_find(h, n, &i);
     if (ALLOC__UNLIKELY(b == NULL)) {
