@@ -5035,6 +5035,7 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
                                          unsigned char *buf, size_t fit_size)
 {
     size_t align, size, slab, n, first = 0, stack_off = 0, nwords = 0;
+    size_t lo, max, best = 0, best_waste = (size_t)-1;
     uintptr_t fit_lo = (uintptr_t)buf, carve = 0;
     int outside;
     if (s == NULL || d == NULL || d->size == 0) return ALLOC_ERR_INVALID;
@@ -5048,34 +5049,33 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
     if (!alloc__add(size, (ALLOC__DBG_GUARD + ALLOC__SLAB_RECSZ + align - 1) & ~(align - 1), &size)) return ALLOC_ERR_OVERFLOW;
 #endif
     outside = d->ctor != NULL || d->dtor != NULL;
+    /* Bonwick's rule: the smallest power of two whose header + leftover is at most 1/8 of
+       it; if none up to the maximum, the least wasteful one. A slab_size asked for is the
+       only one tried. Waste fractions are compared scaled to the largest slab tried, so
+       no product can wrap. */
+    lo = ALLOC_SLAB_MIN_SIZE;
+    max = ALLOC_SLAB_MAX_SIZE;
     if (d->slab_size != 0) {
-        slab = d->slab_size;
-        if (!alloc__is_pow2(slab)) return ALLOC_ERR_INVALID;
-        if (slab > ((size_t)1 << (ALLOC__SIZE_BITS - 2))) return ALLOC_ERR_OVERFLOW;
-        n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
-        if (n == 0) return ALLOC_ERR_TOO_SMALL;
-    } else {
-        /* Bonwick's rule: the smallest power of two whose header + leftover is at most
-           1/8 of it; if none up to the maximum, the least wasteful one. Waste fractions
-           are compared scaled to the maximum slab, so no product can wrap. */
-        size_t best = 0, best_waste = (size_t)-1, max = ALLOC_SLAB_MAX_SIZE;
-        for (slab = ALLOC_SLAB_MIN_SIZE; slab <= max && slab != 0; slab <<= 1) {
-            size_t w;
-            n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
-            if (n == 0) continue;
-            if (buf != NULL) {   /* a buffer cache: at least one aligned slab must fit */
-                size_t pad = alloc__pad(fit_lo, slab);
-                if (pad > fit_size || fit_size - pad < slab) break;
-            }
-            /* (a free-stack entry is per-object metadata: it counts with the object) */
-            w = slab - n * size - (outside ? 2 * n : 0);
-            if (w <= slab / 8) { best = slab; break; }
-            if (w * (max / slab) < best_waste) { best = slab; best_waste = w * (max / slab); }
-        }
-        if (best == 0) return ALLOC_ERR_TOO_SMALL;
-        slab = best;
-        n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
+        if (!alloc__is_pow2(d->slab_size)) return ALLOC_ERR_INVALID;
+        if (d->slab_size > ((size_t)1 << (ALLOC__SIZE_BITS - 2))) return ALLOC_ERR_OVERFLOW;
+        lo = max = d->slab_size;
     }
+    for (slab = lo; slab <= max && slab != 0; slab <<= 1) {
+        size_t w;
+        n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
+        if (n == 0) continue;
+        if (buf != NULL) {   /* a buffer cache: at least one aligned slab must fit */
+            size_t pad = alloc__pad(fit_lo, slab);
+            if (pad > fit_size || fit_size - pad < slab) break;
+        }
+        /* (a free-stack entry is per-object metadata: it counts with the object) */
+        w = slab - n * size - (outside ? 2 * n : 0);
+        if (w <= slab / 8) { best = slab; break; }
+        if (w * (max / slab) < best_waste) { best = slab; best_waste = w * (max / slab); }
+    }
+    if (best == 0) return ALLOC_ERR_TOO_SMALL;
+    slab = best;
+    n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
     if (buf != NULL) {   /* the first slab-aligned address in the buffer, and room there */
         carve = fit_lo + alloc__pad(fit_lo, slab);
         if (carve < fit_lo || carve - fit_lo > fit_size || fit_size - (carve - fit_lo) < slab)
