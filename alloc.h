@@ -3387,10 +3387,11 @@ refuse:
    first region (one range compare), on the grid, a header that says used with a size
    that stays in the region, a next block that agrees (PREV_USED) and, when the block
    says its previous neighbour is free, a footer that leads to that neighbour's header.
-   Anything else - another region, a refusal, a debug build - takes the slow half. */
+   Anything else - another region, a refusal, a debug build - takes the slow half, and
+   so does everything when built for size: the fast half only repeats its checks. */
 ALLOC__HEAP_HOT alloc__heap_block *alloc__heap_live(alloc_heap *h, const void *p, const char *what)
 {
-#ifndef ALLOC_DEBUG
+#if !defined(ALLOC_DEBUG) && !ALLOC__FOR_SIZE
     alloc__heap_block *b = alloc__heap_of(p);
     if (ALLOC__LIKELY((uintptr_t)p - (uintptr_t)h->lo < (uintptr_t)(h->hi - h->lo) && ((uintptr_t)p & (ALLOC__HEAP_G - 1)) == 0)) {
         size_t tag = alloc__heap_peek_tag(b), size = ALLOC__HEAP_SIZE(tag);
