@@ -5199,13 +5199,16 @@ ALLOC__FN alloc_slab_page *alloc__slab_grow(alloc_slab *s)
     pg->list = ALLOC__SLAB_CUR;
     alloc__zero(alloc__slab_bits(pg), s->nwords * sizeof(size_t));
     if (s->stack_off != 0) {
-        /* Pushed from the last object down, so the first alloc takes the lowest address. */
+        /* Pushed from the last object down, so the first alloc takes the lowest address;
+           the objects constructed from the first up. */
         uint16_t *st = alloc__slab_stack(s, pg);
-        for (i = 0; i < s->objs; i++)
+        for (i = 0; i < s->objs; i++) {
             st[i] = (uint16_t)((size_t)(alloc__slab_obj(s, pg, s->objs - 1 - i) - mem) >> ALLOC__SLAB_GRAIN);
-        if (s->desc.ctor != NULL)
-            for (i = 0; i < s->objs; i++) s->desc.ctor(alloc__slab_obj(s, pg, i), s->desc.user);
-        s->ctor_count += s->desc.ctor != NULL ? s->objs : 0;
+            if (s->desc.ctor != NULL) {
+                s->desc.ctor(alloc__slab_obj(s, pg, i), s->desc.user);
+                s->ctor_count++;
+            }
+        }
     }
 #ifdef ALLOC_DEBUG
     else {
