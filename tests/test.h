@@ -116,8 +116,10 @@ TEST_FN void test_run(const char *name, void (*fn)(void))
    skipped (the other eight variants run them); tests/test_debug.c covers the debug layer. */
 #ifdef ALLOC_DEBUG
 #define TEST_RUN_LAYOUT(fn) ((void)(fn), test__skipped++)
+#define TEST_LAYOUT_SKIPPED 1   /* the same, for a check inside a test that runs */
 #else
 #define TEST_RUN_LAYOUT(fn) TEST_RUN(fn)
+#define TEST_LAYOUT_SKIPPED 0
 #endif
 
 TEST_FN int test_finish(void)

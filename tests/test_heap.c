@@ -814,6 +814,13 @@ static void test_dump_more(void)
 /* The shadow model: live blocks with their size, alignment and fill. */
 typedef struct shadow { unsigned char *p; size_t n, align, id; } shadow;
 
+/* The bytes live block p takes, as `used` counts them: its room, the header and, when
+   aligned above the grain, the word that keeps the alignment. */
+static size_t block_bytes(alloc_heap *h, const void *p, size_t align)
+{
+    return alloc_heap_usable_size(h, p) + W + (align > ALLOC_HEAP_GRAIN ? W : 0);
+}
+
 static size_t random_size(void)
 {
     size_t r = test_below(100);
@@ -828,7 +835,7 @@ static void random_run(alloc_fit fit, const char *name, size_t steps, size_t max
     static union { unsigned char b[3][1 << 18]; long double ld; } buf;
     static shadow live[4096];
     alloc_heap h;
-    size_t nlive = 0, step, next_id = 1, i, fails = 0;
+    size_t nlive = 0, step, next_id = 1, i, fails = 0, used = 0, peak = 0;
     alloc_stats s;
     alloc_heap_init(&h, buf.b[1], sizeof buf.b[1], fit);
     alloc_heap_add(&h, buf.b[0], sizeof buf.b[0]);
@@ -854,14 +861,17 @@ static void random_run(alloc_fit fit, const char *name, size_t steps, size_t max
             REQUIRE(alloc_heap_usable_size(&h, p) >= n);
             test_fill(p, n, next_id);
             live[nlive].p = p; live[nlive].n = n; live[nlive].align = align; live[nlive].id = next_id++;
+            used += block_bytes(&h, p, align);
             nlive++;
         } else if (op < 85) {
             size_t k = test_below(nlive);
             REQUIRE(test_intact(live[k].p, live[k].n, live[k].id));
+            used -= block_bytes(&h, live[k].p, live[k].align);
             alloc_heap_free(&h, live[k].p);
             live[k] = live[--nlive];
         } else {
             size_t k = test_below(nlive), n = test_below(4) == 0 ? live[k].n / 2 + 1 : random_size();
+            size_t old = block_bytes(&h, live[k].p, live[k].align);
             unsigned char *p = (unsigned char *)alloc_heap_realloc(&h, live[k].p, n);
             if (p == NULL) {
                 fails++;
@@ -871,10 +881,21 @@ static void random_run(alloc_fit fit, const char *name, size_t steps, size_t max
             REQUIRE(ALIGNED(p, live[k].align ? live[k].align : ALLOC_HEAP_ALIGN));
             REQUIRE(test_intact(p, n < live[k].n ? n : live[k].n, live[k].id));
             test_fill(p, n, live[k].id);
+            {
+                size_t now = block_bytes(&h, p, live[k].align);
+                /* a move holds both blocks at once, a peak of its own; in place does not */
+                if (p != live[k].p && used + now > peak) peak = used + now;
+                used = used - old + now;
+            }
             live[k].p = p;
             live[k].n = n;
         }
+        if (used > peak) peak = used;
         if (step % 4096 == 0 || step == steps - 1) {
+            /* used is exact, and the peak counts only bytes that were handed out (with
+               ALLOC_DEBUG a block holds its guards too: not the layout this adds up) */
+            s = stats_of(&h);
+            REQUIRE(TEST_LAYOUT_SKIPPED || (s.used == used && s.peak_used == peak));
             if (alloc_heap_check(&h) != ALLOC_OK) {
                 fprintf(stderr, "%s: check failed at step %zu\n", name, step);
                 REQUIRE(0);
