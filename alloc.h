@@ -3490,7 +3490,6 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_
 {
     alloc__heap_block *b, *next;
     size_t tag, cur, ntag, n, align = ALLOC__HEAP_G;
-    int rover_on_next = 0;
     void *q;
     if (p == NULL) return ALLOC__RAW(alloc_heap_alloc)(h, size);
     b = alloc__heap_live(h, p, "heap realloc: pointer is not a live block of this heap");
@@ -3508,45 +3507,60 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_
         size += ALLOC__HEAP_W;
     }
     n = alloc__heap_block_size(size);
-    if (n > cur) {
-        next = alloc__heap_at(b, cur);
-        ntag = alloc__heap_tag(next);
-        if (ntag & ALLOC__HEAP_USED || cur + ALLOC__HEAP_SIZE(ntag) < n) goto move;
-        /* Grow in place: b takes in its free next neighbour whole (unlinked before
-           anything is written: the tail may lie on its links), then gives back the
-           tail it does not need, as a shrink does. */
-        rover_on_next = h->rover == next;
-        if (ALLOC__HEAP_GOOD(h)) alloc__heap_unlink(h, next, ALLOC__HEAP_SIZE(ntag));
-        else alloc__heap_list_remove(h, next);
-        ALLOC__UNPOISON((unsigned char *)p + ALLOC__HEAP_ROOM(tag), ALLOC__HEAP_SIZE(ntag));
-#ifdef ALLOC_DEBUG
-        ALLOC_MEMSET((unsigned char *)p + ALLOC__HEAP_ROOM(tag), ALLOC__FRESH_BYTE, ALLOC__HEAP_SIZE(ntag));
-#endif
-        h->used += ALLOC__HEAP_SIZE(ntag);             /* the peak is taken below, net of the tail */
-        cur += ALLOC__HEAP_SIZE(ntag);
-        next = alloc__heap_at(b, cur);
-        alloc__heap_set_tag(next, alloc__heap_tag(next) | ALLOC__HEAP_PREV_USED);
-        tag = cur | (tag & ALLOC__HEAP_FLAGS);
-        alloc__heap_set_tag(b, tag);
-        if (tag & ALLOC__HEAP_ALIGNED) alloc__heap_set_last(b, cur, align);
-    }
-    /* Shrink in place: a tail large enough to be a block is split off and freed (it
-       coalesces with a free next neighbour; the rover, if it was on the neighbour b took
-       in, moves to it). */
-    if (cur - n >= ALLOC__HEAP_MIN) {
-        alloc__heap_block *tail = alloc__heap_at(b, n);
-        alloc__heap_set_tag(b, n | (tag & ALLOC__HEAP_FLAGS));
-        if (tag & ALLOC__HEAP_ALIGNED) {
-            alloc__heap_set_last(b, n, align);
-            ALLOC__UNPOISON((unsigned char *)b + cur - ALLOC__HEAP_W, ALLOC__HEAP_W);   /* the old word is tail's */
+    if (n <= cur) {
+        /* Shrink in place: a tail large enough to be a block is split off and freed
+           (it coalesces with a free next neighbour). */
+        if (cur - n >= ALLOC__HEAP_MIN) {
+            alloc__heap_block *tail = alloc__heap_at(b, n);
+            alloc__heap_set_tag(b, n | (tag & ALLOC__HEAP_FLAGS));
+            if (tag & ALLOC__HEAP_ALIGNED) {
+                alloc__heap_set_last(b, n, align);
+                ALLOC__UNPOISON((unsigned char *)b + cur - ALLOC__HEAP_W, ALLOC__HEAP_W);   /* the old word is tail's */
+            }
+            alloc__heap_set_tag(tail, (cur - n) | ALLOC__HEAP_USED | ALLOC__HEAP_PREV_USED);
+            alloc__heap_release(h, tail);
         }
-        alloc__heap_set_tag(tail, (cur - n) | ALLOC__HEAP_USED | ALLOC__HEAP_PREV_USED);
-        alloc__heap_release(h, tail);
-        if (rover_on_next) h->rover = tail;
+        return p;
     }
-    if (h->used > h->peak) h->peak = h->used;
-    return p;
-move:
+    next = alloc__heap_at(b, cur);
+    ntag = alloc__heap_tag(next);
+    if (!(ntag & ALLOC__HEAP_USED) && cur + ALLOC__HEAP_SIZE(ntag) >= n) {
+        /* Grow in place into the free next neighbour; split its unused tail off again. */
+        size_t total = cur + ALLOC__HEAP_SIZE(ntag), got = total;
+        int good = ALLOC__HEAP_GOOD(h), rover_on_next = h->rover == next;
+        alloc__heap_block *list_prev = NULL;
+        /* Unlink next before anything is written: the new tail may lie on its links. */
+        if (good) {
+            alloc__heap_unlink(h, next, ALLOC__HEAP_SIZE(ntag));
+        } else {
+            list_prev = alloc__heap_prev(next);
+            alloc__heap_list_remove(h, next);
+        }
+        if (total - n >= ALLOC__HEAP_MIN) {
+            alloc__heap_block *rest = alloc__heap_at(b, n);
+            alloc__heap_set_tag(rest, (total - n) | ALLOC__HEAP_PREV_USED);
+            alloc__heap_set_footer(rest, total - n);
+            if (good) {
+                alloc__heap_push(h, rest, total - n);
+            } else {
+                alloc__heap_list_link(h, list_prev, rest);   /* next's place on the list */
+                if (rover_on_next) h->rover = rest;
+            }
+            got = n;
+        } else {
+            alloc__heap_block *after = alloc__heap_at(b, total);
+            alloc__heap_set_tag(after, alloc__heap_tag(after) | ALLOC__HEAP_PREV_USED);
+        }
+        alloc__heap_set_tag(b, got | (tag & ALLOC__HEAP_FLAGS));
+        if (tag & ALLOC__HEAP_ALIGNED) alloc__heap_set_last(b, got, align);
+        ALLOC__UNPOISON((unsigned char *)p + ALLOC__HEAP_ROOM(tag), got - cur);
+#ifdef ALLOC_DEBUG
+        ALLOC_MEMSET((unsigned char *)p + ALLOC__HEAP_ROOM(tag), ALLOC__FRESH_BYTE, got - cur);
+#endif
+        h->used += got - cur;
+        if (h->used > h->peak) h->peak = h->used;
+        return p;
+    }
     /* Move: a new block with the alignment p was asked with, copy, free the old. */
     q = alloc__heap_alloc_block(h, n, align);
     if (q == NULL) return NULL;                        /* p is untouched */
