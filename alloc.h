@@ -4996,18 +4996,24 @@ ALLOC__INLINE unsigned char *alloc__slab_obj(const alloc_slab *s, const alloc_sl
     return (unsigned char *)(uintptr_t)pg + s->first + i * s->size;
 }
 
-/* Lays out a slab of `slab` bytes for objects of `size` (a multiple of `align`): header,
-   bitmap, the free-index stack if `outside`, then the objects from *first on.
-   Returns the objects per slab, 0 if not one fits. */
-ALLOC__FN size_t alloc__slab_layout(size_t size, size_t align, size_t slab, int outside,
-                                     size_t *first, size_t *stack_off, size_t *nwords)
+/* A slab's geometry: what alloc__slab_layout is given (the object size, a multiple of
+   the alignment; whether the free-index stack lies outside the objects) and what it works
+   out (where the objects start, where the stack starts, the bitmap's words). */
+typedef struct alloc__slab_geo {
+    size_t size, align, outside;
+    size_t first, stack_off, nwords;
+} alloc__slab_geo;
+
+/* Lays out a slab of `slab` bytes: header, bitmap, the free-index stack if outside, then
+   the objects from g->first on. Returns the objects per slab, 0 if not one fits. */
+ALLOC__FN size_t alloc__slab_layout(alloc__slab_geo *g, size_t slab)
 {
-    size_t units = slab >> ALLOC__SLAB_GRAIN;
+    size_t units = slab >> ALLOC__SLAB_GRAIN, size = g->size, align = g->align;
     size_t words = (units + ALLOC__SLAB_WORD - 1) / ALLOC__SLAB_WORD;
     size_t hdr = sizeof(alloc_slab_page) + words * sizeof(size_t);
     size_t n, f = 0;
-    if (align > slab || hdr >= slab || (outside && units > ALLOC__SLAB_MAX_UNITS)) return 0;
-    if (!outside) {
+    if (align > slab || hdr >= slab || (g->outside && units > ALLOC__SLAB_MAX_UNITS)) return 0;
+    if (!g->outside) {
         f = hdr + alloc__pad((uintptr_t)hdr, align);
         n = f < slab ? (slab - f) / size : 0;
     } else {
@@ -5018,9 +5024,9 @@ ALLOC__FN size_t alloc__slab_layout(size_t size, size_t align, size_t slab, int 
             if (f <= slab && (slab - f) / size >= n) break;
         }
     }
-    *first = f;
-    *stack_off = outside ? hdr : 0;
-    *nwords = words;
+    g->first = f;
+    g->stack_off = g->outside ? hdr : 0;
+    g->nwords = words;
     return n;
 }
 
@@ -5035,10 +5041,9 @@ ALLOC__FN size_t alloc__slab_layout(size_t size, size_t align, size_t slab, int 
 ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d, const alloc_allocator *source,
                                          unsigned char *buf, size_t fit_size)
 {
-    size_t align, size, slab, n, first = 0, stack_off = 0, nwords = 0;
-    size_t lo, max, best = 0, best_waste = (size_t)-1;
+    size_t align, size, slab, n, lo, max, best = 0, best_waste = (size_t)-1;
     uintptr_t fit_lo = (uintptr_t)buf, carve = 0;
-    int outside;
+    alloc__slab_geo g;
     if (s == NULL || d == NULL || d->size == 0) return ALLOC_ERR_INVALID;
     align = d->align ? d->align : sizeof(void *);
     if (!alloc__is_pow2(align)) return ALLOC_ERR_ALIGN;
@@ -5049,7 +5054,9 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
     /* room after each object for its guard and record (see the debug part below) */
     if (!alloc__add(size, (ALLOC__DBG_GUARD + ALLOC__SLAB_RECSZ + align - 1) & ~(align - 1), &size)) return ALLOC_ERR_OVERFLOW;
 #endif
-    outside = d->ctor != NULL || d->dtor != NULL;
+    g.size = size;
+    g.align = align;
+    g.outside = d->ctor != NULL || d->dtor != NULL;
     /* Bonwick's rule: the smallest power of two whose header + leftover is at most 1/8 of
        it; if none up to the maximum, the least wasteful one. A slab_size asked for is the
        only one tried. Waste fractions are compared scaled to the largest slab tried, so
@@ -5063,20 +5070,20 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
     }
     for (slab = lo; slab <= max && slab != 0; slab <<= 1) {
         size_t w;
-        n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
+        n = alloc__slab_layout(&g, slab);
         if (n == 0) continue;
         if (buf != NULL) {   /* a buffer cache: at least one aligned slab must fit */
             size_t pad = alloc__pad(fit_lo, slab);
             if (pad > fit_size || fit_size - pad < slab) break;
         }
         /* (a free-stack entry is per-object metadata: it counts with the object) */
-        w = slab - n * size - (outside ? 2 * n : 0);
+        w = slab - n * size - (g.outside ? 2 * n : 0);
         if (w <= slab / 8) { best = slab; break; }
         if (w * (max / slab) < best_waste) { best = slab; best_waste = w * (max / slab); }
     }
     if (best == 0) return ALLOC_ERR_TOO_SMALL;
     slab = best;
-    n = alloc__slab_layout(size, align, slab, outside, &first, &stack_off, &nwords);
+    n = alloc__slab_layout(&g, slab);
     if (buf != NULL) {   /* the first slab-aligned address in the buffer, and room there */
         carve = fit_lo + alloc__pad(fit_lo, slab);
         if (carve < fit_lo || carve - fit_lo > fit_size || fit_size - (carve - fit_lo) < slab)
@@ -5106,9 +5113,9 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
     s->mask = ~(uintptr_t)(slab - 1);
     s->objs = n;
     s->fast_lim = n >= 2 ? n - 2 : 0;
-    s->first = first;
-    s->stack_off = stack_off;
-    s->nwords = nwords;
+    s->first = g.first;
+    s->stack_off = g.stack_off;
+    s->nwords = g.nwords;
     return ALLOC_OK;
 }
 
