@@ -2986,10 +2986,14 @@ ALLOC__HEAP_HOT void alloc__heap_unlink_at(alloc_heap *h, alloc__heap_block *b, 
 }
 
 /* Takes free block b of `size` bytes off its list (the list is only computed when b is
-   its head). */
+   its head; built for size, always, and unlink_at does the rest). */
 ALLOC__HEAP_HOT void alloc__heap_unlink(alloc_heap *h, alloc__heap_block *b, size_t size)
 {
     alloc__heap_block *next = alloc__heap_next(b), *prev = alloc__heap_prev(b);
+    if (ALLOC__FOR_SIZE) {
+        alloc__heap_unlink_at(h, b, alloc__heap_index(size));
+        return;
+    }
     if (next != NULL) alloc__heap_set_prev(next, prev);
     if (prev != NULL) {
         alloc__heap_set_next(prev, next);
