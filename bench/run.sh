@@ -121,16 +121,11 @@ libc=$(ldd --version 2>/dev/null | head -n 1 | sed 's/^ldd //')
         awk -F'\t' '$1 == "I" { print "| " $2 " | " $3 " | " $4 $5 " |" }' "$TSV"
         echo
     fi
-    if [ -f bench/size/results.md ]; then
-        echo "## Flash per family (make size, issue 7)"
-        echo
-        echo "From bench/size/results.md, written by \`make size\` (a separate run with the cross compiler):"
-        echo
-        sed -n '/^Measured/p' bench/size/results.md
-        echo
-        sed -n '/^|/p' bench/size/results.md
-        echo
-    fi
+    echo "## Flash per family (make size, issue 7)"
+    echo
+    echo "In [size/results.md](size/results.md), written by \`make size\` (a separate run with the cross"
+    echo "compiler), and in the README."
+    echo
     if [ "$plots" = 1 ]; then
         echo "## Plots"
         echo
@@ -157,4 +152,6 @@ echo
 echo "== targets (all programs)"
 awk -F'\t' '$1 == "T" { printf "  issue %s  %-56s %12s  (%s %s%s)  %s\n", $2, $4, $5 == "-" ? "-" : $5 $8, $6, $7, $8, $9 }' "$TSV"
 echo "bench: results in $OUT/results.md; took ${elapsed} s ($timing )"
+# A full run's figures go into the README too (its blocks between bench/readme.sh marks).
+if [ "$OUT" = bench ]; then sh bench/readme.sh || status=1; fi
 exit $status

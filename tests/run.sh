@@ -97,6 +97,8 @@ if [ -z "$ONLY" ]; then
     run_link poisoning-caught "sh tests/poison/run.sh $d"
     run_link lessons "sh tests/lessons.sh $d"
     run_link static-analysis "sh tests/static.sh $d/analysis"
+    # The README shows the figures of the committed result files, not typed ones.
+    run_link readme-figures "sh bench/readme.sh --check"
     # Every fuzz target replays its seed corpus (ASan+UBSan), so none can rot.
     for f in tests/fuzz/fuzz_*.c; do
         t=$(basename "$f" .c); fam=${t#fuzz_}
