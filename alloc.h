@@ -3135,30 +3135,37 @@ ALLOC__INLINE int alloc__heap_fits(const alloc__heap_block *b, size_t n, size_t 
     return size >= gap && size - gap >= n;
 }
 
-/* The lecture's four searches over the address-ordered list, as one walk. FIRST and NEXT
-   take the first hole that is large enough, NEXT starting where the last search stopped
-   and wrapping round once; BEST keeps the smallest such hole (stopping on an exact one),
-   WORST the largest. */
+/* The lecture's four searches, each a few lines over the address-ordered list. */
 ALLOC__FN alloc__heap_block *alloc__heap_list_find(alloc_heap *h, size_t n, size_t align)
 {
-    alloc__heap_block *b, *start = h->heads[0], *pick = NULL;
-    size_t pick_size = 0;
-    alloc_fit fit = h->fit;
-    if (fit == ALLOC_FIT_NEXT && h->rover != NULL) start = h->rover;
-    for (b = start; b != NULL;) {
-        size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b));
-        if (alloc__heap_fits(b, n, align)) {
-            if (fit <= ALLOC_FIT_NEXT || (fit == ALLOC_FIT_BEST && size == n)) return b;
-            if (pick == NULL || (fit == ALLOC_FIT_BEST ? size < pick_size : size > pick_size)) {
+    alloc__heap_block *b, *pick = NULL;
+    switch (h->fit) {
+    case ALLOC_FIT_FIRST:   /* the first hole that is large enough */
+        for (b = h->heads[0]; b != NULL; b = alloc__heap_next(b))
+            if (alloc__heap_fits(b, n, align)) return b;
+        return NULL;
+    case ALLOC_FIT_NEXT:    /* first fit, starting where the last search stopped */
+        for (b = h->rover; b != NULL; b = alloc__heap_next(b))
+            if (alloc__heap_fits(b, n, align)) return b;
+        for (b = h->heads[0]; b != h->rover; b = alloc__heap_next(b))
+            if (alloc__heap_fits(b, n, align)) return b;
+        return NULL;
+    case ALLOC_FIT_BEST:    /* the smallest hole that is large enough (stop on exact) */
+        for (b = h->heads[0]; b != NULL; b = alloc__heap_next(b)) {
+            size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b));
+            if (alloc__heap_fits(b, n, align) && (pick == NULL || size < ALLOC__HEAP_SIZE(alloc__heap_tag(pick)))) {
                 pick = b;
-                pick_size = size;
+                if (size == n) break;
             }
         }
-        b = alloc__heap_next(b);
-        if (b == NULL && start != h->heads[0]) b = h->heads[0];   /* NEXT wraps round */
-        if (b == start) break;
+        return pick;
+    default:                /* ALLOC_FIT_WORST: the largest hole that is large enough */
+        for (b = h->heads[0]; b != NULL; b = alloc__heap_next(b))
+            if (alloc__heap_fits(b, n, align) &&
+                (pick == NULL || ALLOC__HEAP_SIZE(alloc__heap_tag(b)) > ALLOC__HEAP_SIZE(alloc__heap_tag(pick))))
+                pick = b;
+        return pick;
     }
-    return pick;
 }
 
 /* --- allocation: search, then split ------------------------------------------------- */
