@@ -2860,6 +2860,12 @@ ALLOC__INLINE size_t alloc__heap_prev_size(const alloc__heap_block *b)
     ALLOC__POISON(f, sizeof *f);
     return v;
 }
+/* The last word of block b (`size` bytes), as set_last wrote it: the word before the
+   block that follows. */
+ALLOC__INLINE size_t alloc__heap_last(const alloc__heap_block *b, size_t size)
+{
+    return alloc__heap_prev_size(alloc__heap_at(b, size));
+}
 /* The tag and the footer as alloc__heap_live reads them: p's would-be header may be a
    live block's bytes, whose poison state must stay as it was (alloc__peek_word). */
 ALLOC__INLINE size_t alloc__heap_peek_tag(const alloc__heap_block *b) { return alloc__peek_word(b); }
@@ -3514,7 +3520,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_
     tag = alloc__heap_tag(b);
     cur = ALLOC__HEAP_SIZE(tag);
     if (tag & ALLOC__HEAP_ALIGNED) {                   /* the alignment asked for, and its word */
-        align = alloc__heap_prev_size(alloc__heap_at(b, cur));
+        align = alloc__heap_last(b, cur);
         size += ALLOC__HEAP_W;
     }
     n = alloc__heap_block_size(size);
@@ -3715,7 +3721,7 @@ ALLOC__FN int alloc__heap_is_free_block(const alloc_heap *h, const alloc__heap_b
     if ((tag & ALLOC__HEAP_FLAGS) != ALLOC__HEAP_PREV_USED || size < ALLOC__HEAP_MIN ||
         size > (size_t)(r->end - (const unsigned char *)b))
         return 0;
-    return alloc__heap_prev_size(alloc__heap_at(b, size)) == size;
+    return alloc__heap_last(b, size) == size;
 }
 
 ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_heap_check)(const alloc_heap *h)
@@ -3742,14 +3748,14 @@ ALLOC__RAWDEF alloc_result ALLOC__RAW(alloc_heap_check)(const alloc_heap *h)
             if (tag & ALLOC__HEAP_USED) {
                 used += size;
                 if (tag & ALLOC__HEAP_ALIGNED) {               /* the alignment word (ALLOC__HEAP_ROOM) */
-                    size_t a = alloc__heap_prev_size(alloc__heap_at(b, size));
+                    size_t a = alloc__heap_last(b, size);
                     if (a <= ALLOC__HEAP_G || !alloc__is_pow2(a) || (((uintptr_t)b + ALLOC__HEAP_W) & (a - 1)) != 0)
                         return ALLOC_ERR_CORRUPT;
                 }
             } else {
                 const alloc__heap_block *nx = alloc__heap_next(b), *pv = alloc__heap_prev(b);
                 if (!prev_used || (tag & ALLOC__HEAP_ALIGNED)) return ALLOC_ERR_CORRUPT;   /* two free neighbours */
-                if (alloc__heap_prev_size(alloc__heap_at(b, size)) != size) return ALLOC_ERR_CORRUPT;
+                if (alloc__heap_last(b, size) != size) return ALLOC_ERR_CORRUPT;
                 /* Its list links agree with the neighbours on the list. */
                 if (nx != NULL && alloc__heap_prev(nx) != b) return ALLOC_ERR_CORRUPT;
                 if (pv != NULL ? alloc__heap_next(pv) != b
