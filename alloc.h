@@ -3351,10 +3351,22 @@ ALLOC__FN const alloc__heap_region *alloc__heap_region_of(const alloc_heap *h, c
     return NULL;
 }
 
-/* The live block whose payload is p, or NULL after reporting (when `what` is not NULL)
+/* Who asks whether p is live, for the report of a refusal: usable_size asks quietly (a
+   refusal is its answer, not a misuse). The message is picked here, not handed down, so
+   that where ALLOC_ON_ERROR drops it the strings drop out of the image too. */
+#define ALLOC__HEAP_QUIET   0
+#define ALLOC__HEAP_FREE    1
+#define ALLOC__HEAP_REALLOC 2
+ALLOC__INLINE const char *alloc__heap_what(int by)
+{
+    return by == ALLOC__HEAP_REALLOC ? "heap realloc: pointer is not a live block of this heap"
+                                     : "heap free: pointer is not a live block of this heap";
+}
+
+/* The live block whose payload is p, or NULL after reporting (unless asked quietly)
    why p is not one: outside every region, off the block grid, no sane header there, or
    a header that says the block is already free. The slow half of alloc__heap_live. */
-ALLOC__NOINLINE ALLOC__FN alloc__heap_block *alloc__heap_live_slow(alloc_heap *h, const void *p, const char *what)
+ALLOC__NOINLINE ALLOC__FN alloc__heap_block *alloc__heap_live_slow(alloc_heap *h, const void *p, int by)
 {
     const unsigned char *first, *end;
     alloc__heap_block *b = alloc__heap_of(p);
@@ -3362,7 +3374,7 @@ ALLOC__NOINLINE ALLOC__FN alloc__heap_block *alloc__heap_live_slow(alloc_heap *h
     alloc_result code = ALLOC_ERR_NOT_BLOCK;
     const alloc__heap_region *r = alloc__heap_region_of(h, p);
     if (r == NULL) {
-        if (what != NULL) alloc__heap_error(h, ALLOC_ERR_FOREIGN, p, what);
+        if (by != ALLOC__HEAP_QUIET) alloc__heap_error(h, ALLOC_ERR_FOREIGN, p, alloc__heap_what(by));
         return NULL;
     }
     first = r->first;
@@ -3394,9 +3406,9 @@ ALLOC__NOINLINE ALLOC__FN alloc__heap_block *alloc__heap_live_slow(alloc_heap *h
 #endif
     return b;
 refuse:
-    if (what != NULL)
+    if (by != ALLOC__HEAP_QUIET)
         alloc__heap_error(h, code, p, code == ALLOC_ERR_DOUBLE_FREE ? "heap: block is already free (double free)"
-                                                                 : what);
+                                                                 : alloc__heap_what(by));
     return NULL;
 }
 
@@ -3406,7 +3418,7 @@ refuse:
    says its previous neighbour is free, a footer that leads to that neighbour's header.
    Anything else - another region, a refusal, a debug build - takes the slow half, and
    so does everything when built for size: the fast half only repeats its checks. */
-ALLOC__HEAP_HOT alloc__heap_block *alloc__heap_live(alloc_heap *h, const void *p, const char *what)
+ALLOC__HEAP_HOT alloc__heap_block *alloc__heap_live(alloc_heap *h, const void *p, int by)
 {
 #if !defined(ALLOC_DEBUG) && !ALLOC__FOR_SIZE
     alloc__heap_block *b = alloc__heap_of(p);
@@ -3425,7 +3437,7 @@ ALLOC__HEAP_HOT alloc__heap_block *alloc__heap_live(alloc_heap *h, const void *p
         }
     }
 #endif
-    return alloc__heap_live_slow(h, p, what);
+    return alloc__heap_live_slow(h, p, by);
 }
 
 /* Gives live block b back: coalesce with the free neighbours, then file the result. */
@@ -3495,7 +3507,7 @@ ALLOC__RAWDEF void ALLOC__RAW(alloc_heap_free)(alloc_heap *h, void *p)
 {
     alloc__heap_block *b;
     if (p == NULL) return;
-    b = alloc__heap_live(h, p, "heap free: pointer is not a live block of this heap");
+    b = alloc__heap_live(h, p, ALLOC__HEAP_FREE);
     if (ALLOC__UNLIKELY(b == NULL)) return;
     h->free_count++;
     alloc__heap_release(h, b);
@@ -3509,7 +3521,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_realloc)(alloc_heap *h, void *p, size_
     size_t tag, cur, ntag, n, align = ALLOC__HEAP_G;
     void *q;
     if (p == NULL) return ALLOC__RAW(alloc_heap_alloc)(h, size);
-    b = alloc__heap_live(h, p, "heap realloc: pointer is not a live block of this heap");
+    b = alloc__heap_live(h, p, ALLOC__HEAP_REALLOC);
     if (b == NULL) return NULL;
     if (size == 0) {
         h->free_count++;
@@ -3591,7 +3603,7 @@ ALLOC__RAWDEF size_t ALLOC__RAW(alloc_heap_usable_size)(const alloc_heap *h, con
 {
     alloc__heap_block *b;
     if (h == NULL || p == NULL) return 0;
-    b = alloc__heap_live((alloc_heap *)(uintptr_t)h, p, NULL);
+    b = alloc__heap_live((alloc_heap *)(uintptr_t)h, p, ALLOC__HEAP_QUIET);
     return b != NULL ? ALLOC__HEAP_ROOM(alloc__heap_tag(b)) : 0;
 }
 
@@ -3967,7 +3979,7 @@ ALLOC__FN alloc__dbg_rec *alloc__heap_dbg_rec(const alloc_heap *h, const void *p
 
 /* A pointer with no live record: report why, once (the raw layer names a foreign or
    interior pointer; a freed record names a double free). */
-ALLOC__FN void alloc__heap_dbg_refuse(alloc_heap *h, const void *p, const char *what)
+ALLOC__FN void alloc__heap_dbg_refuse(alloc_heap *h, const void *p, int by)
 {
     const alloc__heap_region *r = alloc__heap_region_of(h, p);
     if (r != NULL && ((uintptr_t)p & (ALLOC__HEAP_G - 1)) == 0 &&
@@ -3979,7 +3991,7 @@ ALLOC__FN void alloc__heap_dbg_refuse(alloc_heap *h, const void *p, const char *
             return;
         }
     }
-    if (alloc__heap_live(h, p, what) != NULL) alloc__heap_error(h, ALLOC_ERR_NOT_BLOCK, p, what);
+    if (alloc__heap_live(h, p, by) != NULL) alloc__heap_error(h, ALLOC_ERR_NOT_BLOCK, p, alloc__heap_what(by));
 }
 
 ALLOC__FN void *alloc__heap_dbg_alloc(alloc_heap *h, size_t size, size_t align, const char *file, int line)
@@ -4044,7 +4056,7 @@ ALLOC_DEF void alloc_heap_free(alloc_heap *h, void *p)
     if (p == NULL) return;
     rec = alloc__heap_dbg_rec(h, p);
     if (rec == NULL) {
-        alloc__heap_dbg_refuse(h, p, "heap free: pointer is not a live block of this heap");
+        alloc__heap_dbg_refuse(h, p, ALLOC__HEAP_FREE);
         return;
     }
     alloc__heap_dbg_release(h, rec);
@@ -4058,7 +4070,7 @@ ALLOC_DEF void *alloc_heap_realloc_at(alloc_heap *h, void *p, size_t size, const
     if (p == NULL) return alloc__heap_dbg_alloc(h, size, ALLOC__HEAP_G, file, line);
     rec = alloc__heap_dbg_rec(h, p);
     if (rec == NULL) {
-        alloc__heap_dbg_refuse(h, p, "heap realloc: pointer is not a live block of this heap");
+        alloc__heap_dbg_refuse(h, p, ALLOC__HEAP_REALLOC);
         return NULL;
     }
     if (size == 0) {
