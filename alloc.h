@@ -606,6 +606,7 @@ typedef struct alloc_heap {
     size_t             alloc_count, free_count, fail_count, error_count;
     alloc_fit          fit;
     alloc__heap_block *rover;          /* ALLOC_FIT_NEXT: where the next search starts */
+    void *(*carve_aligned)(struct alloc_heap *, alloc__heap_block *, size_t, size_t);   /* set by alloc_aligned */
     /* not API: the free lists. GOOD uses all of them with the bitmaps; the other
        policies keep one address-ordered list in heads[0]. */
     uint32_t           top;
@@ -3185,29 +3186,20 @@ ALLOC__INLINE size_t alloc__heap_block_size(size_t size)
 }
 
 /* Hands out n bytes of the free block b (GOOD: already taken off its list; the other
-   policies: still on the address-ordered list). Split: the slack an alignment needs in
-   front and the rest behind become free blocks of their own when they are large enough
-   (a smaller rest stays in the block). Placement (ALLOC_HEAP_LARGE): a small block is
-   carved from the high end of the hole, the low part staying free where it was. */
-ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n, size_t align)
+   policies: still on the address-ordered list, unless `lead`, a free block just cut off
+   in front of b, has taken its place there). `flags` is b's PREV_USED, and ALIGNED for
+   an aligned block (see carve_aligned). Split: the rest behind the block becomes a free
+   block of its own when it is large enough (a smaller rest stays in the block).
+   Placement (ALLOC_HEAP_LARGE): a small block is carved from the high end of the hole,
+   the low part staying free where it was; never an aligned one, whose address is given. */
+ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n, size_t flags, alloc__heap_block *lead)
 {
-    size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b)), flags = ALLOC__HEAP_PREV_USED;
-    size_t gap = align > ALLOC__HEAP_G ? alloc__heap_gap(b, align) : 0;
-    alloc__heap_block *lead = NULL, *rest = NULL, *succ = NULL;
+    size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b));
+    alloc__heap_block *rest, *succ = NULL;
     unsigned char *p;
     int good = ALLOC__HEAP_GOOD(h);
-    if (!good) succ = alloc__heap_next(b);
-    if (gap != 0) {
-        /* The leading slack stays free; on the address-ordered list it keeps b's place. */
-        lead = b;
-        alloc__heap_set_tag(lead, gap | ALLOC__HEAP_PREV_USED);
-        alloc__heap_set_footer(lead, gap);
-        if (good) alloc__heap_push(h, lead, gap);
-        b = alloc__heap_at(b, gap);
-        size -= gap;
-        flags = 0;                                     /* b's previous block is free now */
-    }
-    if (size - n >= ALLOC__HEAP_MIN && gap == 0 && alloc__heap_is_small(n, ALLOC__HEAP_LARGE) && align <= ALLOC__HEAP_G) {
+    if (!good && lead == NULL) succ = alloc__heap_next(b);
+    if (size - n >= ALLOC__HEAP_MIN && !(flags & ALLOC__HEAP_ALIGNED) && alloc__heap_is_small(n, ALLOC__HEAP_LARGE)) {
         /* Split, small block: the hole keeps its low part (and its place on the
            address-ordered list); the block is its high end. */
         alloc__heap_block *after;
@@ -3238,10 +3230,6 @@ ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n,
         if (!good && lead == NULL) alloc__heap_list_remove(h, b);
         if (ALLOC__HEAP_NEXT(h)) h->rover = lead != NULL ? lead : succ;
     }
-    if (align > ALLOC__HEAP_G) {
-        flags |= ALLOC__HEAP_ALIGNED;
-        alloc__heap_set_last(b, size, align);          /* see ALLOC__HEAP_ROOM */
-    }
     alloc__heap_set_tag(b, size | ALLOC__HEAP_USED | flags);
     h->used += size;
     if (h->used > h->peak) h->peak = h->used;
@@ -3251,6 +3239,32 @@ ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n,
 #ifdef ALLOC_DEBUG
     ALLOC_MEMSET(p, ALLOC__FRESH_BYTE, ALLOC__HEAP_ROOM(size | flags));
 #endif
+    return p;
+}
+
+/* carve for a block aligned to align > G: the slack in front of the aligned payload
+   (alloc__heap_gap) is cut off first as a free block of its own, in b's place on the
+   address-ordered list, and the block keeps the alignment asked for in its last word
+   (see ALLOC__HEAP_ROOM). Reached only through h->carve_aligned, which
+   alloc_heap_alloc_aligned sets: an image that never asks for an alignment links none
+   of this (an ALIGNED block, the only other way here, comes from that call too). */
+ALLOC__FN void *alloc__heap_carve_aligned(alloc_heap *h, alloc__heap_block *b, size_t n, size_t align)
+{
+    size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b)), gap = alloc__heap_gap(b, align);
+    size_t flags = ALLOC__HEAP_PREV_USED | ALLOC__HEAP_ALIGNED;
+    alloc__heap_block *lead = NULL;
+    void *p;
+    if (gap != 0) {
+        lead = b;
+        alloc__heap_set_tag(lead, gap | ALLOC__HEAP_PREV_USED);
+        alloc__heap_set_footer(lead, gap);
+        if (ALLOC__HEAP_GOOD(h)) alloc__heap_push(h, lead, gap);
+        b = alloc__heap_at(b, gap);
+        alloc__heap_set_tag(b, size - gap);             /* what carve reads: its size */
+        flags = ALLOC__HEAP_ALIGNED;                    /* b's previous block is free now */
+    }
+    p = alloc__heap_carve(h, b, n, flags, lead);
+    alloc__heap_set_last(b, ALLOC__HEAP_SIZE(alloc__heap_tag(b)), align);
     return p;
 }
 
@@ -3268,7 +3282,8 @@ ALLOC__FN void *alloc__heap_alloc_block(alloc_heap *h, size_t n, size_t align)
         h->fail_count++;
         return NULL;
     }
-    return alloc__heap_carve(h, b, n, align);
+    if (align > ALLOC__HEAP_G) return h->carve_aligned(h, b, n, align);
+    return alloc__heap_carve(h, b, n, ALLOC__HEAP_PREV_USED, NULL);
 }
 
 ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_alloc)(alloc_heap *h, size_t size)
@@ -3328,6 +3343,7 @@ ALLOC__RAWDEF void *ALLOC__RAW(alloc_heap_alloc_aligned)(alloc_heap *h, size_t s
 {
     if (size - 1 >= ALLOC__HEAP_MAX_REQUEST || !alloc__is_pow2(align) || align > ALLOC__HEAP_MAX_REQUEST) return NULL;
     if (align <= ALLOC__HEAP_G) return alloc__heap_alloc_block(h, alloc__heap_block_size(size), ALLOC__HEAP_G);
+    h->carve_aligned = alloc__heap_carve_aligned;
     return alloc__heap_alloc_block(h, alloc__heap_block_size(size + ALLOC__HEAP_W), align);   /* + its last word */
 }
 

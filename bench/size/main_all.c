@@ -1,4 +1,5 @@
-/* All four together, every call of the rows above, every heap policy reached, and a slab
+/* All four together, every call of the rows above, every heap policy reached (aligned
+   allocation too), and a slab
    cache fed by the buddy. A family not in alloc.h yet (ALLOC_NO_* set by run.sh) is left
    out, and the table says so. */
 #include "alloc.h"
@@ -27,6 +28,10 @@ int main(void)
             void *p;
             alloc_heap_init(&h, buf[1], sizeof buf[1], fits[i]);
             p = alloc_heap_alloc(&h, 24);
+            p = alloc_heap_realloc(&h, p, 48);
+            alloc_heap_free(&h, p);
+            r += p != 0;
+            p = alloc_heap_alloc_aligned(&h, 24, 64);   /* the aligned path links only when called */
             p = alloc_heap_realloc(&h, p, 48);
             alloc_heap_free(&h, p);
             r += p != 0;

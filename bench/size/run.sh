@@ -95,6 +95,8 @@ ROWS="arena|main_arena.c|ARENA|200|init, alloc, free|
 arena + realloc|main_arena_realloc.c|ARENA|-|init, alloc, realloc, free|
 heap (good fit)|main_heap.c|HEAP|1400|init, alloc, realloc, free; ALLOC_FIT_GOOD, the four lecture fits built too|
 heap (good fit alone)|main_heap.c|HEAP|1400|the same with ALLOC_HEAP_LECTURE_FITS 0|-DALLOC_HEAP_LECTURE_FITS=0
+heap (good fit alone) + aligned|main_heap_aligned.c|HEAP|-|the same, and alloc_aligned|-DALLOC_HEAP_LECTURE_FITS=0
+heap (good fit alone), no placement|main_heap.c|HEAP|-|init, alloc, realloc, free with ALLOC_HEAP_LECTURE_FITS 0 and ALLOC_HEAP_LARGE 0|-DALLOC_HEAP_LECTURE_FITS=0 -DALLOC_HEAP_LARGE=0
 buddy|main_buddy.c|BUDDY|1200|init, alloc, realloc, free|
 slab|main_slab.c|SLAB|600|init_buffer, alloc, free|
 all four|main_all.c|ARENA HEAP BUDDY SLAB|6144|every call above, all five heap policies, a slab over the buddy|"
