@@ -3192,7 +3192,7 @@ ALLOC__INLINE size_t alloc__heap_block_size(size_t size)
    block of its own when it is large enough (a smaller rest stays in the block).
    Placement (ALLOC_HEAP_LARGE): a small block is carved from the high end of the hole,
    the low part staying free where it was; never an aligned one, whose address is given. */
-ALLOC__FN void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n, size_t flags, alloc__heap_block *lead)
+ALLOC__HEAP_HOT void *alloc__heap_carve(alloc_heap *h, alloc__heap_block *b, size_t n, size_t flags, alloc__heap_block *lead)
 {
     size_t size = ALLOC__HEAP_SIZE(alloc__heap_tag(b));
     alloc__heap_block *rest, *succ = NULL;
