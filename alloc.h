@@ -1490,6 +1490,12 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
 #    define ALLOC__LOOP_ZERO 1
 #  endif
 #endif
+/* A CPU without a divide instruction (the Cortex-M0, any ARM without __ARM_FEATURE_IDIV)
+   would link libgcc's divide, some 280 bytes, for the few divisions the families make
+   at init and in their misuse reports; there alloc__div is a loop of ours instead. */
+#if !defined(ALLOC__LOOP_DIV) && defined(__arm__) && !defined(__ARM_FEATURE_IDIV)
+#  define ALLOC__LOOP_DIV 1
+#endif
 #if !defined(ALLOC_MEMCPY) || !defined(ALLOC_MEMSET)
 #  include <string.h>
 #endif
@@ -1748,6 +1754,27 @@ ALLOC__INLINE int alloc__ctz(size_t x)
 }
 /* floor(log2(x)) for x > 0. */
 ALLOC__INLINE int alloc__log2(size_t x) { return ALLOC__SIZE_BITS - 1 - alloc__clz(x); }
+
+/* n / d (d > 0, d <= SIZE_MAX / 2): the divisions of init and of the misuse reports,
+   never of a fast path. Under ALLOC__LOOP_DIV, long division one bit of n at a time:
+   a fixed ALLOC__SIZE_BITS steps. */
+ALLOC__FN size_t alloc__div(size_t n, size_t d)
+{
+#ifdef ALLOC__LOOP_DIV
+    size_t q = 0, r = 0;
+    int i;
+    for (i = ALLOC__SIZE_BITS - 1; i >= 0; i--) {
+        r = (r << 1) | ((n >> i) & 1u);                /* r < 2d: no wrap, as d <= SIZE_MAX / 2 */
+        if (r >= d) {
+            r -= d;
+            q |= (size_t)1 << i;
+        }
+    }
+    return q;
+#else
+    return n / d;
+#endif
+}
 
 /* Reports: printf-style text streamed through the user's writer in small pieces. */
 #ifdef ALLOC_DUMP
@@ -3130,7 +3157,7 @@ ALLOC__INLINE size_t alloc__heap_gap(const alloc__heap_block *b, size_t align)
 {
     uintptr_t pay = (uintptr_t)b + ALLOC__HEAP_W;
     size_t gap = alloc__pad(pay, align);
-    if (gap != 0 && gap < ALLOC__HEAP_MIN) gap += ((ALLOC__HEAP_MIN - gap + align - 1) / align) * align;
+    if (gap != 0 && gap < ALLOC__HEAP_MIN) gap += (ALLOC__HEAP_MIN - gap + align - 1) & ~(align - 1);   /* align: a power of two */
     return gap;
 }
 
@@ -4304,8 +4331,8 @@ ALLOC__FN size_t alloc__buddy_blocks_for(size_t usable, size_t m)
     size_t pair, q, r;
     if (m >= usable) return 0;
     if (!alloc__add(m, m, &pair) || !alloc__add(pair, 1, &pair)) return 1;
-    q = usable / pair;
-    r = usable % pair;
+    q = alloc__div(usable, pair);
+    r = usable - q * pair;
     return 2 * q + (r >= m + 1 ? 1u : 0u);
 }
 
@@ -5060,13 +5087,13 @@ ALLOC__FN size_t alloc__slab_layout(alloc__slab_geo *g, size_t slab)
     if (align > slab || hdr >= slab || (g->outside && units > ALLOC__SLAB_MAX_UNITS)) return 0;
     if (!g->outside) {
         f = hdr + alloc__pad((uintptr_t)hdr, align);
-        n = f < slab ? (slab - f) / size : 0;
+        n = f < slab ? alloc__div(slab - f, size) : 0;
     } else {
         /* header + 2 bytes of stack per object, padded to the alignment, + the objects */
-        for (n = (slab - hdr) / (size + 2); n > 0; n--) {
+        for (n = alloc__div(slab - hdr, size + 2); n > 0; n--) {
             f = hdr + 2 * n;
             f += alloc__pad((uintptr_t)f, align);
-            if (f <= slab && (slab - f) / size >= n) break;
+            if (f <= slab && alloc__div(slab - f, size) >= n) break;
         }
     }
     g->first = f;
@@ -5124,7 +5151,8 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
         /* (a free-stack entry is per-object metadata: it counts with the object) */
         w = slab - n * size - (g.outside ? 2 * n : 0);
         if (w <= slab / 8) { best = slab; break; }
-        if (w * (max / slab) < best_waste) { best = slab; best_waste = w * (max / slab); }
+        w *= alloc__div(max, slab);
+        if (w < best_waste) { best = slab; best_waste = w; }
     }
     if (best == 0) return ALLOC_ERR_TOO_SMALL;
     slab = best;
@@ -5149,7 +5177,7 @@ ALLOC__FN alloc_result alloc__slab_setup(alloc_slab *s, const alloc_slab_desc *d
         s->buf_lo = buf;
         s->buf_hi = buf + fit_size;
         s->carve = (unsigned char *)carve;
-        s->carve_end = s->carve + (fit_size - (carve - fit_lo)) / slab * slab;
+        s->carve_end = s->carve + alloc__div(fit_size - (carve - fit_lo), slab) * slab;
     }
     s->size = size;
     s->align = align;
@@ -5376,6 +5404,15 @@ ALLOC__FN int alloc__slab_live(const alloc_slab *s, const void *p)
     return (int)((alloc__slab_bits(pg)[u / ALLOC__SLAB_WORD] >> (u % ALLOC__SLAB_WORD)) & 1u);
 }
 
+/* 1 iff an object of s starts `off` bytes into a slab. O(1): one division. */
+ALLOC__FN int alloc__slab_is_obj(const alloc_slab *s, size_t off)
+{
+    size_t i;
+    if (off < s->first) return 0;
+    i = alloc__div(off - s->first, s->size);
+    return i < s->objs && off - s->first == i * s->size;
+}
+
 /* A free the fast path refused: find out why, and report it once. */
 ALLOC__FN ALLOC__NOINLINE void alloc__slab_free_bad(alloc_slab *s, const void *p)
 {
@@ -5383,7 +5420,7 @@ ALLOC__FN ALLOC__NOINLINE void alloc__slab_free_bad(alloc_slab *s, const void *p
     size_t off = (size_t)((uintptr_t)p - (uintptr_t)pg);
     if (alloc__slab_owner(pg) != s)
         alloc__slab_error(s, ALLOC_ERR_FOREIGN, p, "slab free: pointer is not in a slab of this cache");
-    else if (off < s->first || (off - s->first) % s->size != 0 || (off - s->first) / s->size >= s->objs)
+    else if (!alloc__slab_is_obj(s, off))
         alloc__slab_error(s, ALLOC_ERR_NOT_BLOCK, p, "slab free: pointer is not the start of an object");
     else
         alloc__slab_error(s, ALLOC_ERR_DOUBLE_FREE, p, "slab free: object is already free");
@@ -5570,7 +5607,7 @@ ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page 
         const uint16_t *st = alloc__slab_stack(s, pg);
         for (n = 0; n < pg->nfree; n++) {
             size_t u = st[n], off = u << ALLOC__SLAB_GRAIN;
-            if (off < s->first || (off - s->first) % s->size != 0 || (off - s->first) / s->size >= s->objs) return 0;
+            if (!alloc__slab_is_obj(s, off)) return 0;
             if (bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD))) return 0;
             esum += u;
             esq += u * u;
@@ -5582,7 +5619,7 @@ ALLOC__FN int alloc__slab_check_page(const alloc_slab *s, const alloc_slab_page 
             size_t off = (size_t)((uintptr_t)o - (uintptr_t)pg), u = off >> ALLOC__SLAB_GRAIN;
             const void *next;
             if (n >= pg->nfree || ((uintptr_t)o & s->mask) != (uintptr_t)pg) return 0;
-            if (off < s->first || (off - s->first) % s->size != 0 || (off - s->first) / s->size >= s->objs) return 0;
+            if (!alloc__slab_is_obj(s, off)) return 0;
             if (bits[u / ALLOC__SLAB_WORD] & ((size_t)1 << (u % ALLOC__SLAB_WORD))) return 0;
             esum += u;
             esq += u * u;
@@ -6751,6 +6788,7 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f)
 #undef ALLOC__SIZE_BITS
 #undef ALLOC__LOOP_COPY
 #undef ALLOC__LOOP_ZERO
+#undef ALLOC__LOOP_DIV
 #undef ALLOC__ARENA_DEFAULT_GROW
 #endif /* ALLOC_IMPLEMENTATION */
 

@@ -36,6 +36,28 @@ static int state_is(const alloc_buddy *b, const size_t *counts, int orders, size
     return ok;
 }
 
+/* alloc__div, which init's block count uses: the quotient of n / d at the edges of size_t
+   and at random, for odd and power-of-two divisors up to SIZE_MAX / 2. The -Os build of
+   the tests (ALLOC__LOOP_DIV) runs this against the long-division loop that a CPU with no
+   divide instruction compiles. */
+static void test_div(void)
+{
+    static const size_t ds[] = { 1, 2, 3, 5, 7, 16, 33, 65, 255, 4097, 65537 };
+    size_t half = (size_t)-1 / 2, i, k;
+    for (i = 0; i < sizeof ds / sizeof ds[0]; i++) {
+        size_t d = ds[i];
+        size_t ns[] = { 0, 1, d - 1, d, d + 1, 2 * d + 1, half, half + 1, (size_t)-1, (size_t)-1 - d };
+        for (k = 0; k < sizeof ns / sizeof ns[0]; k++) CHECK(alloc__div(ns[k], d) == ns[k] / d);
+    }
+    CHECK(alloc__div((size_t)-1, half) == 2);
+    CHECK(alloc__div(half, half) == 1);
+    for (i = 0; i < 20000; i++) {
+        size_t n = (size_t)test_rand(), d = (size_t)test_rand() >> (test_below(sizeof(size_t) * 8 - 1) + 1);
+        if (d == 0) d = 1;
+        CHECK(alloc__div(n, d) == n / d);
+    }
+}
+
 static void test_metadata_size(void)
 {
     CHECK(alloc_buddy_metadata_size(ALLOC_BUDDY_BUFFER_SIZE(16, 64), 64) == 8);
@@ -732,6 +754,7 @@ static void test_random(void)
 
 int main(void)
 {
+    TEST_RUN(test_div);
     TEST_RUN(test_metadata_size);
     TEST_RUN_LAYOUT(test_init);
     TEST_RUN_LAYOUT(test_walkthrough);

@@ -103,8 +103,8 @@ all four|main_all.c|ARENA HEAP BUDDY SLAB|6144|every call above, all five heap p
 
 table="$OUT/table.md"
 {
-    echo "| row | Cortex-M0 bytes | Cortex-M4 bytes | M4 less helpers | target (M4) | | helpers pulled in (their M4 bytes) | calls |"
-    echo "|---|---:|---:|---:|---:|---|---|---|"
+    echo "| row | Cortex-M0 bytes | M0 less helpers | Cortex-M4 bytes | M4 less helpers | target (M4) | | helpers pulled in on M0 (bytes) | on M4 (bytes) | calls |"
+    echo "|---|---:|---:|---:|---:|---:|---|---|---|---|"
 } > "$table"
 printf '%s\n' "$ROWS" > "$OUT/rows.txt"
 while IFS='|' read -r name main need target calls flags <&3; do
@@ -113,12 +113,12 @@ while IFS='|' read -r name main need target calls flags <&3; do
     for f in $need; do if has "$f"; then present="$present $f"; else absent="$absent $(lower "$f")"; fi; done
     tshow=$target; [ "$target" != "-" ] && tshow="≤ $target"
     if [ -z "$present" ]; then
-        echo "| $name | not yet built | not yet built | | $tshow | | | $calls |" >> "$table"
+        echo "| $name | not yet built | | not yet built | | $tshow | | | | $calls |" >> "$table"
         continue
     fi
     label=$name
     [ -n "$absent" ] && label="$name (without$absent: not yet built)"
-    m0=""; m4=""; helps=""; hb=""
+    m0=""; m4=""; helps=""; hb=""; helps0=""; hb0=0
     bad=0
     for cpu in cortex-m0 cortex-m4; do
         if ! link "$cpu" "$tag" "$main" "$present" "$flags"; then
@@ -128,7 +128,11 @@ while IFS='|' read -r name main need target calls flags <&3; do
             continue
         fi
         n=$(flash "$OUT/$cpu/$tag/elf")
-        if [ "$cpu" = cortex-m0 ]; then m0=$((n - base_m0)); else
+        if [ "$cpu" = cortex-m0 ]; then
+            m0=$((n - base_m0))
+            helps0=$(helpers "$OUT/$cpu/$tag/map" "$OUT/$cpu/$tag/elf")
+            hb0=$(helper_bytes "$OUT/$cpu/$tag/map")
+        else
             m4=$((n - base_m4))
             helps=$(helpers "$OUT/$cpu/$tag/map" "$OUT/$cpu/$tag/elf")
             hb=$(helper_bytes "$OUT/$cpu/$tag/map")
@@ -136,14 +140,14 @@ while IFS='|' read -r name main need target calls flags <&3; do
     done
     if [ "$bad" -ne 0 ]; then
         status=1
-        echo "| $label | build failed | build failed | | $tshow | ✗ | | $calls |" >> "$table"
+        echo "| $label | build failed | | build failed | | $tshow | ✗ | | | $calls |" >> "$table"
         continue
     fi
     verdict=""
     if [ "$target" != "-" ] && [ -z "$absent" ]; then
         if [ "$m4" -le "$target" ]; then verdict="✓"; else verdict="✗ over"; [ "${SIZE_STRICT:-0}" = 1 ] && status=1; fi
     fi
-    echo "| $label | $m0 | $m4 | $((m4 - hb)) | $tshow | $verdict | ${helps:-none}${helps:+ ($hb)} | $calls |" >> "$table"
+    echo "| $label | $m0 | $((m0 - hb0)) | $m4 | $((m4 - hb)) | $tshow | $verdict | ${helps0:-none}${helps0:+ ($hb0)} | ${helps:-none}${helps:+ ($hb)} | $calls |" >> "$table"
 done 3< "$OUT/rows.txt"
 
 cc_version=$($CC --version | head -n 1)
@@ -157,8 +161,11 @@ newlib=$(dpkg-query -W -f='${Version}' libnewlib-arm-none-eabi 2>/dev/null || ec
     echo "not in a row compiled out with \`ALLOC_NO_*\`. Bytes are text + data of the image minus"
     echo "those of an empty \`main\` ($base_m0 bytes on M0, $base_m4 on M4: a two-entry vector table"
     echo "and a reset handler), so they include the row's own calls and the helpers it pulls in;"
-    echo "\"M4 less helpers\" leaves out the C library's and libgcc's code (memcpy and memset"
-    echo "are often in the firmware already, and ALLOC_MEMCPY/ALLOC_MEMSET replace them). The"
+    echo "\"less helpers\" leaves out the C library's and libgcc's code (memcpy and memset"
+    echo "are often in the firmware already, and ALLOC_MEMCPY/ALLOC_MEMSET replace them; the"
+    echo "Cortex-M0 has no divide or count-leading-zeros instruction, so there libgcc's are"
+    echo "linked where a family divides or takes a log, and a firmware that prints with"
+    echo "stb_sprintf has the divide already). The"
     echo "verdict compares the full M4 figure with the target; a row with a family not yet in"
     echo "alloc.h gets none."
     echo
