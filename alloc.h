@@ -1496,6 +1496,12 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
 #if !defined(ALLOC__LOOP_DIV) && defined(__arm__) && !defined(__ARM_FEATURE_IDIV)
 #  define ALLOC__LOOP_DIV 1
 #endif
+/* The same for the bit scans where there is no count-leading-zeros instruction (the
+   Cortex-M0) or no builtin (a compiler that is not GCC or Clang): alloc__clz halves its
+   way down in log2(bits) steps instead of calling libgcc's __clzsi2 and __ctzsi2. */
+#if !defined(ALLOC__LOOP_BITS) && ((defined(__arm__) && !defined(__ARM_FEATURE_CLZ)) || !(defined(__GNUC__) || defined(__clang__)))
+#  define ALLOC__LOOP_BITS 1
+#endif
 #if !defined(ALLOC_MEMCPY) || !defined(ALLOC_MEMSET)
 #  include <string.h>
 #endif
@@ -1725,33 +1731,36 @@ ALLOC__INLINE size_t alloc__pad(uintptr_t p, size_t align)
 /* The bit scans, picked by sizeof(size_t) so that 16-, 32- and 64-bit size_t (and LLP64,
    where long is 32 bits) all get the right builtin. x must not be 0. */
 #define ALLOC__SIZE_BITS ((int)(sizeof(size_t) * 8))
+#ifdef ALLOC__LOOP_BITS
+ALLOC__FN int alloc__clz(size_t x)
+{
+    int n = 0, s;
+    for (s = ALLOC__SIZE_BITS / 2; s > 0; s >>= 1) {   /* is the top half of what is left empty? */
+        if ((x >> (ALLOC__SIZE_BITS - s)) == 0) {
+            n += s;
+            x <<= s;
+        }
+    }
+    return n;
+}
+/* The lowest set bit is x & -x, alone: its leading zeros say where it is. */
+ALLOC__INLINE int alloc__ctz(size_t x) { return ALLOC__SIZE_BITS - 1 - alloc__clz(x & (0 - x)); }
+#else
 ALLOC__INLINE int alloc__clz(size_t x)
 {
-#if defined(__GNUC__) || defined(__clang__)
     if (sizeof(size_t) == sizeof(unsigned))
         return __builtin_clz((unsigned)x) - (int)(sizeof(unsigned) * 8) + ALLOC__SIZE_BITS;
     if (sizeof(size_t) == sizeof(unsigned long))
         return __builtin_clzl((unsigned long)x);
     return __builtin_clzll((unsigned long long)x) - (int)(sizeof(unsigned long long) * 8) + ALLOC__SIZE_BITS;
-#else
-    int n = 0;
-    size_t top = (size_t)1 << (ALLOC__SIZE_BITS - 1);
-    while (!(x & top)) { x <<= 1; n++; }
-    return n;
-#endif
 }
 ALLOC__INLINE int alloc__ctz(size_t x)
 {
-#if defined(__GNUC__) || defined(__clang__)
     if (sizeof(size_t) <= sizeof(unsigned)) return __builtin_ctz((unsigned)x);
     if (sizeof(size_t) == sizeof(unsigned long)) return __builtin_ctzl((unsigned long)x);
     return __builtin_ctzll((unsigned long long)x);
-#else
-    int n = 0;
-    while (!(x & 1u)) { x >>= 1; n++; }
-    return n;
-#endif
 }
+#endif
 /* floor(log2(x)) for x > 0. */
 ALLOC__INLINE int alloc__log2(size_t x) { return ALLOC__SIZE_BITS - 1 - alloc__clz(x); }
 
@@ -6789,6 +6798,7 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f)
 #undef ALLOC__LOOP_COPY
 #undef ALLOC__LOOP_ZERO
 #undef ALLOC__LOOP_DIV
+#undef ALLOC__LOOP_BITS
 #undef ALLOC__ARENA_DEFAULT_GROW
 #endif /* ALLOC_IMPLEMENTATION */
 

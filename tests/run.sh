@@ -46,7 +46,7 @@ build_variant() {   # build_variant NAME -> sets CC_CMD and RUN_PREFIX
         cxx17)  CC_CMD="g++ -x c++ -std=c++17 -O2 $WARN" ;;
         asan)   CC_CMD="clang -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $WARN" ;;
         ndebug) CC_CMD="gcc -std=c99 -O2 -DNDEBUG $WARN" ;;
-        os)     CC_CMD="gcc -std=c99 -Os -DALLOC__LOOP_DIV $WARN" ;;   # firmware's level: alloc.h's own copy/zero loops and divide
+        os)     CC_CMD="gcc -std=c99 -Os -DALLOC__LOOP_DIV -DALLOC__LOOP_BITS $WARN" ;;   # firmware's level, and the Cortex-M0's: alloc.h's own copy/zero loops, divide and bit scans
         debug)  CC_CMD="gcc -std=c99 -O0 -g -DALLOC_DEBUG $WARN" ;;
         valgrind) CC_CMD="gcc -std=c99 -O1 -g -DALLOC_VALGRIND $WARN" ;;
     esac

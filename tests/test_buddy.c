@@ -58,6 +58,24 @@ static void test_div(void)
     }
 }
 
+/* alloc__clz and alloc__ctz (the buddy's order and free-list scans) against a bit-by-bit
+   count, for every single bit and at random: in the -Os build of the tests
+   (ALLOC__LOOP_BITS) the halving loop of a CPU without a count-leading-zeros. */
+static void test_bit_scans(void)
+{
+    int bits = (int)(sizeof(size_t) * 8), i, k;
+    for (i = 0; i < 20000 + bits; i++) {
+        size_t x = i < bits ? (size_t)1 << i : (size_t)test_rand() >> test_below((size_t)bits), t;
+        int lz = 0, tz = 0;
+        if (x == 0) continue;
+        for (k = bits - 1, t = x; k >= 0 && !((t >> k) & 1u); k--) lz++;
+        for (t = x; !(t & 1u); t >>= 1) tz++;
+        CHECK(alloc__clz(x) == lz);
+        CHECK(alloc__ctz(x) == tz);
+        CHECK(alloc__log2(x) == bits - 1 - lz);
+    }
+}
+
 static void test_metadata_size(void)
 {
     CHECK(alloc_buddy_metadata_size(ALLOC_BUDDY_BUFFER_SIZE(16, 64), 64) == 8);
@@ -755,6 +773,7 @@ static void test_random(void)
 int main(void)
 {
     TEST_RUN(test_div);
+    TEST_RUN(test_bit_scans);
     TEST_RUN(test_metadata_size);
     TEST_RUN_LAYOUT(test_init);
     TEST_RUN_LAYOUT(test_walkthrough);
