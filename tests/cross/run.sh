@@ -73,6 +73,15 @@ if pick "$ONLY" hosted; then
         want_target "$name" || continue
         d="$OUT/$name"; mkdir -p "$d"
         tool=${cc%% *}
+        if [ "$name" = i386 ] && command -v "$tool" >/dev/null 2>&1; then
+            # A 64-bit kernel built without IA32 emulation (some VMs) cannot run -m32
+            # programs: there they are linked static and run under qemu-user's qemu-i386.
+            printf 'int main(void) { return 0; }\n' > "$d/probe.c"
+            if $cc "$d/probe.c" -o "$d/probe" >/dev/null 2>&1 && ! "$d/probe" >/dev/null 2>&1; then
+                cc="$cc -static"; run="qemu-i386"
+                say "   i386: this kernel does not run 32-bit programs; they run under qemu-i386"
+            fi
+        fi
         if ! command -v "$tool" >/dev/null 2>&1 || { [ -n "$run" ] && ! command -v "${run%% *}" >/dev/null 2>&1; }; then
             fail "$name: $tool or ${run:-its runner} missing (run: sh tests/cross/setup.sh)"
             continue
