@@ -606,7 +606,10 @@ typedef struct alloc_heap {
     size_t             alloc_count, free_count, fail_count, error_count;
     alloc_fit          fit;
     alloc__heap_block *rover;          /* ALLOC_FIT_NEXT: where the next search starts */
-    void *(*carve_aligned)(struct alloc_heap *, alloc__heap_block *, size_t, size_t);   /* set by alloc_aligned */
+    /* not API: alloc__heap_carve_aligned once alloc_heap_alloc_aligned has been asked for an
+       alignment above the grain, NULL until then (so an image that never asks links none
+       of it). The one code pointer in the handle: a heap is valid in the image that made it. */
+    void *(*carve_aligned)(struct alloc_heap *, alloc__heap_block *, size_t, size_t);
     /* not API: the free lists. GOOD uses all of them with the bitmaps; the other
        policies keep one address-ordered list in heads[0]. */
     uint32_t           top;
@@ -1491,8 +1494,9 @@ ALLOC_DEF alloc_allocator alloc_failing_allocator(alloc_failing *f);
 #  endif
 #endif
 /* A CPU without a divide instruction (the Cortex-M0, any ARM without __ARM_FEATURE_IDIV)
-   would link libgcc's divide, some 280 bytes, for the few divisions the families make
-   at init and in their misuse reports; there alloc__div is a loop of ours instead. */
+   would link libgcc's divide, some 280 bytes, for the divisions of init and of the slab's
+   misuse report; there alloc__div is a loop of ours instead. (The sizing helpers, kmalloc's
+   lookup and the dumps still divide with `/`: calling them links libgcc's divide there.) */
 #if !defined(ALLOC__LOOP_DIV) && defined(__arm__) && !defined(__ARM_FEATURE_IDIV)
 #  define ALLOC__LOOP_DIV 1
 #endif
@@ -1764,16 +1768,16 @@ ALLOC__INLINE int alloc__ctz(size_t x)
 /* floor(log2(x)) for x > 0. */
 ALLOC__INLINE int alloc__log2(size_t x) { return ALLOC__SIZE_BITS - 1 - alloc__clz(x); }
 
-/* n / d (d > 0, d <= SIZE_MAX / 2): the divisions of init and of the misuse reports,
-   never of a fast path. Under ALLOC__LOOP_DIV, long division one bit of n at a time:
-   a fixed ALLOC__SIZE_BITS steps. */
+/* n / d (d > 0): the divisions of init and of the misuse reports, never of a fast path.
+   Under ALLOC__LOOP_DIV, long division one bit of n at a time: a fixed ALLOC__SIZE_BITS
+   steps. */
 ALLOC__FN size_t alloc__div(size_t n, size_t d)
 {
 #ifdef ALLOC__LOOP_DIV
     size_t q = 0, r = 0;
     int i;
     for (i = ALLOC__SIZE_BITS - 1; i >= 0; i--) {
-        r = (r << 1) | ((n >> i) & 1u);                /* r < 2d: no wrap, as d <= SIZE_MAX / 2 */
+        r = (r << 1) | ((n >> i) & 1u);                /* r <= n >> i: it cannot wrap */
         if (r >= d) {
             r -= d;
             q |= (size_t)1 << i;
@@ -3107,7 +3111,8 @@ ALLOC__HEAP_HOT alloc__heap_block *alloc__heap_good_find(alloc_heap *h, size_t n
     return h->heads[i];
 }
 
-/* The same, taken off its list (for the aligned path). */
+/* The same, taken off its list (alloc_block: the aligned path, and every request when
+   built for size). */
 ALLOC__FN alloc__heap_block *alloc__heap_good_take(alloc_heap *h, size_t n)
 {
     size_t i = 0;
@@ -3318,7 +3323,10 @@ ALLOC__FN void *alloc__heap_alloc_block(alloc_heap *h, size_t n, size_t align)
         h->fail_count++;
         return NULL;
     }
-    if (align > ALLOC__HEAP_G) return h->carve_aligned(h, b, n, align);
+    if (align > ALLOC__HEAP_G) {
+        ALLOC_ASSERT(h->carve_aligned != NULL);        /* only alloc_aligned makes such requests */
+        return h->carve_aligned(h, b, n, align);
+    }
     return alloc__heap_carve(h, b, n, ALLOC__HEAP_PREV_USED, NULL);
 }
 
@@ -4211,6 +4219,9 @@ ALLOC_DEF size_t alloc_heap_report_live(const alloc_heap *h, alloc_write_fn writ
 #undef ALLOC__HEAP_FLAGS
 #undef ALLOC__HEAP_MAX_REQUEST
 #undef ALLOC__HEAP_SIZE
+#undef ALLOC__HEAP_QUIET
+#undef ALLOC__HEAP_FREE
+#undef ALLOC__HEAP_REALLOC
 #endif /* ALLOC_NO_HEAP */
 /* <<heap implementation end */
 

@@ -1,6 +1,5 @@
 /* All four together, every call of the rows above, every heap policy reached (aligned
-   allocation too), and a slab
-   cache fed by the buddy. A family not in alloc.h yet (ALLOC_NO_* set by run.sh) is left
+   allocation too), and a slab cache fed by the buddy. A family not in alloc.h yet (ALLOC_NO_* set by run.sh) is left
    out, and the table says so. */
 #include "alloc.h"
 static unsigned char buf[4][4096];

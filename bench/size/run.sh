@@ -4,7 +4,8 @@
 # asserts off), against a minimal main that calls init, alloc, free (and realloc where the
 # row says so), minus an empty main; then all four together with every heap policy.
 # Flash = text + data of the linked image, the C library's and libgcc's helpers included;
-# the helpers column names what the link map shows was pulled in, with its bytes (M4).
+# the helpers columns name what the link map shows was pulled in, with its bytes, on the
+# Cortex-M0 and on the Cortex-M4.
 #
 # A family not in alloc.h yet (no `#ifndef ALLOC_NO_<FAMILY>` guard) is shown as "not yet
 # built". A family that is there but does not build or link fails the run. SIZE_STRICT=1
@@ -163,9 +164,8 @@ newlib=$(dpkg-query -W -f='${Version}' libnewlib-arm-none-eabi 2>/dev/null || ec
     echo "and a reset handler), so they include the row's own calls and the helpers it pulls in;"
     echo "\"less helpers\" leaves out the C library's and libgcc's code (memcpy and memset"
     echo "are often in the firmware already, and ALLOC_MEMCPY/ALLOC_MEMSET replace them; the"
-    echo "Cortex-M0 has no divide or count-leading-zeros instruction, so there libgcc's are"
-    echo "linked where a family divides or takes a log, and a firmware that prints with"
-    echo "stb_sprintf has the divide already). The"
+    echo "Cortex-M0 has no divide or count-leading-zeros instruction, and alloc.h divides and"
+    echo "scans bits with loops of its own there, so no row links libgcc's). The"
     echo "verdict compares the full M4 figure with the target; a row with a family not yet in"
     echo "alloc.h gets none."
     echo
